@@ -1,0 +1,94 @@
+package dev.registrar.testing.etcd;
+
+import io.etcd.jetcd.Client;
+import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * JUnit 5 extension that runs a real etcd for a test class or a single test.
+ *
+ * <pre>{@code
+ * @RegisterExtension static final EtcdExtension etcd = EtcdExtension.singleMember(); // per class
+ * @RegisterExtension final EtcdExtension cluster = EtcdExtension.cluster(3);         // per test
+ * }</pre>
+ *
+ * <p>Registered on a static field, one etcd serves the whole class; on an instance field, every
+ * test gets a fresh one. A missing etcd binary fails the test with the install command.
+ */
+public final class EtcdExtension
+    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+
+  private final int size;
+  private EtcdCluster cluster;
+  private boolean perTest;
+
+  private EtcdExtension(int size) {
+    this.size = size;
+  }
+
+  public static EtcdExtension singleMember() {
+    return new EtcdExtension(1);
+  }
+
+  public static EtcdExtension cluster(int size) {
+    return new EtcdExtension(size);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    cluster = EtcdCluster.ofSize(size).start();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    closeCluster();
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    if (cluster == null) {
+      perTest = true;
+      cluster = EtcdCluster.ofSize(size).start();
+    } else if (!perTest) {
+      // A test of the class may have stopped members; the next one starts from a healthy etcd.
+      cluster.startAll();
+    }
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    if (perTest) {
+      closeCluster();
+    }
+  }
+
+  private void closeCluster() {
+    if (cluster != null) {
+      cluster.close();
+      cluster = null;
+    }
+  }
+
+  public EtcdCluster etcd() {
+    if (cluster == null) {
+      throw new IllegalStateException("etcd is not running: is the extension registered?");
+    }
+    return cluster;
+  }
+
+  public Client client() {
+    return etcd().client();
+  }
+
+  public List<String> endpoints() {
+    return etcd().endpoints();
+  }
+
+  public String endpointList() {
+    return etcd().endpointList();
+  }
+}
