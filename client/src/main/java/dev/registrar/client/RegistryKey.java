@@ -1,0 +1,31 @@
+package dev.registrar.client;
+
+import java.util.Objects;
+
+/**
+ * One endpoint's key, {@code {prefix}/{serviceName}/{host}:{port}}; an IPv6 host is written in
+ * brackets ({@code /services/orders/[fd00::1]:8080}). The only place keys are built.
+ */
+public record RegistryKey(RegistryPrefix prefix, String serviceName, String host, int port) {
+
+  public RegistryKey {
+    Objects.requireNonNull(prefix, "prefix");
+    ServiceNames.requireValid(serviceName);
+    HostPort.requireValid(host, port);
+  }
+
+  /** The key as stored in etcd. */
+  public String asString() {
+    return prefix.servicePath(serviceName) + HostPort.format(host, port);
+  }
+
+  /** {@code host:port}, with an IPv6 host in brackets. */
+  public String endpoint() {
+    return HostPort.format(host, port);
+  }
+
+  @Override
+  public String toString() {
+    return asString();
+  }
+}
