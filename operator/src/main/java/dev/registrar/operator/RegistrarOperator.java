@@ -1,12 +1,25 @@
 package dev.registrar.operator;
 
 import dev.registrar.operator.config.RegistrarConfig;
+import dev.registrar.operator.etcd.EtcdRegistry;
+import dev.registrar.operator.etcd.LeaseKeeper;
+import dev.registrar.operator.model.RegistryContext;
+import dev.registrar.operator.reconciler.EventRecorder;
 import dev.registrar.operator.http.HttpEndpoints;
 import dev.registrar.operator.reconciler.ServiceRegistrationReconciler;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,9 +29,13 @@ public final class RegistrarOperator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RegistrarOperator.class);
 
   static final String LEADER_LEASE_NAME = "registrar-leader";
+  static final Duration ETCD_TIMEOUT = Duration.ofSeconds(5);
+  static final Duration MAX_RETRY_INTERVAL = Duration.ofSeconds(10);
 
   private final RegistrarConfig config;
   private final Client etcd;
+  private final ExecutorService leaseExecutor;
+  private final LeaseKeeper leaseKeeper;
   private final Operator operator;
   private final HttpEndpoints http;
 
@@ -27,9 +44,24 @@ public final class RegistrarOperator implements AutoCloseable {
    * @param etcd closed by this class
    */
   public RegistrarOperator(RegistrarConfig config, KubernetesClient kubernetes, Client etcd) {
+    this(config, kubernetes, etcd, Metrics.NOOP);
+  }
+
+  /** @param metrics JOSDK's reconcile metrics */
+  public RegistrarOperator(RegistrarConfig config, KubernetesClient kubernetes, Client etcd, Metrics metrics) {
     this.config = config;
     this.etcd = etcd;
+    this.leaseExecutor = Executors.newSingleThreadExecutor(daemon("registrar-leases"));
+    this.leaseKeeper = new LeaseKeeper(etcd, leaseExecutor,
+        id -> LOG.warn("lease {} was lost; its registration gets a new one at its next reconcile",
+            Long.toHexString(id)));
+    Clock clock = Clock.systemUTC();
+    ServiceRegistrationReconciler reconciler = new ServiceRegistrationReconciler(
+        new RegistryContext(config.keyPrefix(), config.clusterName()),
+        new EtcdRegistry(etcd, ETCD_TIMEOUT), leaseKeeper,
+        new EventRecorder(kubernetes, instanceName(), clock), clock);
     this.operator = new Operator(o -> {
+      o.withMetrics(metrics);
       o.withKubernetesClient(kubernetes)
           .withCloseClientOnStop(false)
           // Status is written with a JSON merge patch only when it changed; server-side apply
@@ -41,7 +73,10 @@ public final class RegistrarOperator implements AutoCloseable {
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEADER_LEASE_NAME, namespace));
       }
     });
-    operator.register(new ServiceRegistrationReconciler(), c -> {
+    operator.register(reconciler, c -> {
+      // Never give up on a registration: etcd outages can outlast any fixed number of attempts.
+      c.withRetry(new GenericRetry().setInitialInterval(500).setIntervalMultiplier(2)
+          .setMaxInterval(MAX_RETRY_INTERVAL.toMillis()).withoutMaxAttempts());
       if (!config.watchesAllNamespaces()) {
         c.settingNamespaces(config.watchNamespaces());
       }
@@ -68,7 +103,26 @@ public final class RegistrarOperator implements AutoCloseable {
       operator.stop();
     } finally {
       http.close();
+      leaseKeeper.close();
+      leaseExecutor.shutdownNow();
       etcd.close();
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Who reports Events: the pod's name in a cluster (HOSTNAME), else the host's name. */
+  private static String instanceName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "registrar";
     }
   }
 }

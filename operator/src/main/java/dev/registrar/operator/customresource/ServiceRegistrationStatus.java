@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** What the operator observed and did, last time it reconciled the registration. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -65,5 +66,32 @@ public class ServiceRegistrationStatus {
 
   public void setConditions(List<Condition> conditions) {
     this.conditions = conditions;
+  }
+
+  /** A deep copy, so that a new status can be built without touching the cached resource. */
+  public ServiceRegistrationStatus copy() {
+    ServiceRegistrationStatus copy = new ServiceRegistrationStatus();
+    copy.observedGeneration = observedGeneration;
+    copy.leaseId = leaseId;
+    copy.matchedPods = matchedPods;
+    copy.registeredEndpoints = registeredEndpoints;
+    copy.conditions = conditions == null ? new ArrayList<>()
+        : new ArrayList<>(conditions.stream().map(c -> new io.fabric8.kubernetes.api.model.ConditionBuilder(c).build()).toList());
+    return copy;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ServiceRegistrationStatus other
+        && Objects.equals(observedGeneration, other.observedGeneration)
+        && Objects.equals(leaseId, other.leaseId)
+        && Objects.equals(matchedPods, other.matchedPods)
+        && Objects.equals(registeredEndpoints, other.registeredEndpoints)
+        && Objects.equals(conditions, other.conditions);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(observedGeneration, leaseId, matchedPods, registeredEndpoints, conditions);
   }
 }

@@ -1,23 +1,314 @@
 package dev.registrar.operator.reconciler;
 
+import dev.registrar.client.EndpointCodec;
+import dev.registrar.client.EndpointValue;
 import dev.registrar.operator.customresource.ServiceRegistration;
+import dev.registrar.operator.customresource.ServiceRegistrationStatus;
+import dev.registrar.operator.etcd.ConcurrentChangeException;
+import dev.registrar.operator.etcd.EtcdRegistry;
+import dev.registrar.operator.etcd.EtcdUnavailableException;
+import dev.registrar.operator.etcd.LeaseKeeper;
+import dev.registrar.operator.etcd.LeaseNotFoundException;
+import dev.registrar.operator.model.Conditions;
+import dev.registrar.operator.model.DesiredState;
+import dev.registrar.operator.model.DesiredStateCalculator;
+import dev.registrar.operator.model.LabelSelectors;
+import dev.registrar.operator.model.Ownership;
+import dev.registrar.operator.model.Plan;
+import dev.registrar.operator.model.Planner;
+import dev.registrar.operator.model.Reasons;
+import dev.registrar.operator.model.RegistryContext;
+import dev.registrar.operator.model.StatusCalculator;
+import dev.registrar.operator.model.StoredKey;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles ServiceRegistrations. The foundation registers it with JOSDK so that the operator
- * runs end to end; registering Pods in etcd comes with the core loop.
+ * Keeps etcd true to a registration's ready Pods: observe (the Pods, the keys etcd holds),
+ * plan (a pure diff), apply (transactions under the registration's lease), then report (status,
+ * events). Transient etcd errors throw, so JOSDK retries with backoff.
  */
 @ControllerConfiguration(name = ServiceRegistrationReconciler.NAME)
-public class ServiceRegistrationReconciler implements Reconciler<ServiceRegistration> {
+public class ServiceRegistrationReconciler
+    implements Reconciler<ServiceRegistration>, Cleaner<ServiceRegistration> {
 
   public static final String NAME = "serviceregistration";
 
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceRegistrationReconciler.class);
+  private static final int MAX_ENDPOINTS_IN_EVENT = 5;
+
+  private final RegistryContext registry;
+  private final EtcdRegistry etcd;
+  private final RegistrationLeases leases;
+  private final EventRecorder events;
+  private final Clock clock;
+  private final PodMembership membership = new PodMembership();
+  private volatile InformerEventSource<Pod, ServiceRegistration> pods;
+
+  public ServiceRegistrationReconciler(RegistryContext registry, EtcdRegistry etcd,
+      LeaseKeeper keeper, EventRecorder events, Clock clock) {
+    this.registry = registry;
+    this.etcd = etcd;
+    this.leases = new RegistrationLeases(etcd, keeper);
+    this.events = events;
+    this.clock = clock;
+  }
+
   @Override
-  public UpdateControl<ServiceRegistration> reconcile(ServiceRegistration resource,
+  public List<EventSource<?, ServiceRegistration>> prepareEventSources(
+      EventSourceContext<ServiceRegistration> context) {
+    IndexerResourceCache<ServiceRegistration> registrations = context.getPrimaryCache();
+    var configuration = InformerEventSourceConfiguration.from(Pod.class, ServiceRegistration.class)
+        .withNamespacesInheritedFromController()
+        .withSecondaryToPrimaryMapper((Pod pod) -> registrationsFor(pod, registrations))
+        .build();
+    pods = new InformerEventSource<>(configuration, context);
+    return List.of(pods);
+  }
+
+  /** The registrations a Pod event concerns: those that match it now, and those it matched. */
+  private Set<ResourceID> registrationsFor(Pod pod, IndexerResourceCache<ServiceRegistration> registrations) {
+    String namespace = pod.getMetadata().getNamespace();
+    Set<ResourceID> ids = registrations.list(namespace)
+        .filter(r -> r.getSpec() != null
+            && LabelSelectors.matches(r.getSpec().getSelector(), pod.getMetadata().getLabels()))
+        .map(ResourceID::fromResource)
+        .collect(Collectors.toCollection(HashSet::new));
+    ids.addAll(membership.registrationsOf(ResourceID.fromResource(pod)));
+    return ids;
+  }
+
+  @Override
+  public UpdateControl<ServiceRegistration> reconcile(ServiceRegistration registration,
       Context<ServiceRegistration> context) {
-    return UpdateControl.noUpdate();
+    long generation = Optional.ofNullable(registration.getMetadata().getGeneration()).orElse(0L);
+    Optional<String> invalid = SpecValidation.problem(registration);
+    if (invalid.isPresent()) {
+      return notReady(registration, generation, Reasons.INVALID_SPEC, invalid.get());
+    }
+
+    // Observe: the Pods from the informer cache, the desired keys from them.
+    String namespace = registration.getMetadata().getNamespace();
+    List<Pod> candidates = pods.list(namespace, pod -> true).toList();
+    DesiredState desired;
+    try {
+      desired = DesiredStateCalculator.compute(registration, candidates, registry);
+    } catch (EndpointCodec.ValueTooLargeException e) {
+      return notReady(registration, generation, Reasons.INVALID_SPEC,
+          "spec.metadata: " + e.getMessage());
+    }
+    membership.update(ResourceID.fromResource(registration), desired.matchedPodNames().stream()
+        .map(pod -> new ResourceID(pod, namespace)).collect(Collectors.toSet()));
+
+    RegistrationLeases.Choice lease = leases.choose(registration);
+    EndpointValue.Owner owner = DesiredStateCalculator.ownerOf(registration, registry);
+    String servicePath = registry.prefix().servicePath(registration.effectiveServiceName());
+    Map<String, StoredKey> stored = new TreeMap<>(etcd.readPrefix(servicePath));
+    if (lease.fresh() || specChanged(registration, generation)) {
+      stored.putAll(keysBoundElsewhere(lease, servicePath));
+    }
+    Ownership ownership = Ownership.of(stored, owner);
+
+    // Plan: a pure diff; keys another owner holds are never touched.
+    Map<String, byte[]> wanted = new TreeMap<>(desired.encoded());
+    wanted.keySet().removeAll(ownership.foreign());
+    Plan plan = Planner.calculate(wanted, ownership.owned(), lease.id());
+
+    // Apply.
+    try {
+      etcd.apply(plan, lease.id());
+    } catch (LeaseNotFoundException e) {
+      leases.release(registration.getMetadata().getUid(), lease.id());
+      throw e;
+    }
+    lease.replaced().ifPresent(old -> {
+      etcd.revokeLease(old);
+      leases.release(registration.getMetadata().getUid(), old);
+    });
+    recordChanges(registration, plan, desired);
+
+    ServiceRegistrationStatus next = StatusCalculator.synced(registration.getStatus(), generation,
+        RegistrationLeases.hex(lease.id()), desired, wanted.size(),
+        ownership.foreign().stream().filter(desired.endpoints()::containsKey).collect(Collectors.toSet()),
+        clock.instant());
+    return patchIfChanged(registration, next);
+  }
+
+  private static boolean specChanged(ServiceRegistration registration, long generation) {
+    ServiceRegistrationStatus status = registration.getStatus();
+    return status == null || !Objects.equals(status.getObservedGeneration(), generation);
+  }
+
+  /**
+   * Keys bound to the registration's leases outside its service path: left behind by a
+   * serviceName change (or a crash in the middle of one). Read so the plan deletes them.
+   */
+  private Map<String, StoredKey> keysBoundElsewhere(RegistrationLeases.Choice lease, String servicePath) {
+    Set<String> keys = new HashSet<>();
+    for (long id : lease.replaced().map(old -> List.of(lease.id(), old)).orElse(List.of(lease.id()))) {
+      etcd.lease(id, true).ifPresent(info -> info.keys().stream()
+          .filter(key -> !key.startsWith(servicePath))
+          .filter(key -> registry.prefix().parse(key).isPresent())
+          .forEach(keys::add));
+    }
+    return keys.isEmpty() ? Map.of() : etcd.readKeys(keys);
+  }
+
+  private void recordChanges(ServiceRegistration registration, Plan plan, DesiredState desired) {
+    List<String> added = plan.puts().stream().filter(p -> p.expectedModRevision() == 0)
+        .map(p -> describe(desired, p.key())).toList();
+    List<String> removed = plan.deletes().stream().map(d -> endpointOf(d.key())).toList();
+    String name = registration.getMetadata().getNamespace() + "/" + registration.getMetadata().getName();
+    if (!added.isEmpty()) {
+      LOG.info("{}: registered {}", name, String.join(", ", added));
+      events.normal(registration, Reasons.REGISTERED, "Registered " + count(added.size()) + ": " + summary(added));
+    }
+    if (!removed.isEmpty()) {
+      LOG.info("{}: deregistered {}", name, String.join(", ", removed));
+      events.normal(registration, Reasons.DEREGISTERED, "Deregistered " + count(removed.size()) + ": " + summary(removed));
+    }
+  }
+
+  private String describe(DesiredState desired, String key) {
+    var endpoint = desired.endpoints().get(key);
+    return endpoint.key().endpoint() + " (pod " + endpoint.value().pod() + ")";
+  }
+
+  private String endpointOf(String key) {
+    return registry.prefix().parse(key).map(k -> k.serviceName() + "/" + k.endpoint()).orElse(key);
+  }
+
+  private static String count(int n) {
+    return n + (n == 1 ? " endpoint" : " endpoints");
+  }
+
+  private static String summary(List<String> items) {
+    String shown = String.join(", ", items.subList(0, Math.min(MAX_ENDPOINTS_IN_EVENT, items.size())));
+    return items.size() > MAX_ENDPOINTS_IN_EVENT
+        ? shown + " and " + (items.size() - MAX_ENDPOINTS_IN_EVENT) + " more" : shown;
+  }
+
+  private UpdateControl<ServiceRegistration> notReady(ServiceRegistration registration, long generation,
+      String reason, String message) {
+    warnOnTransition(registration, reason, message);
+    return patchIfChanged(registration, StatusCalculator.notReady(registration.getStatus(), generation,
+        reason, message, clock.instant()));
+  }
+
+  /** A Warning Event when the Ready condition turns to {@code reason}, not on every retry. */
+  private void warnOnTransition(ServiceRegistration registration, String reason, String message) {
+    Optional<Condition> ready = Conditions.find(
+        registration.getStatus() == null ? null : registration.getStatus().getConditions(), Conditions.READY);
+    boolean already = ready.map(c -> "False".equals(c.getStatus()) && reason.equals(c.getReason())).orElse(false);
+    if (!already) {
+      LOG.warn("{}/{}: {}: {}", registration.getMetadata().getNamespace(),
+          registration.getMetadata().getName(), reason, message);
+      events.warning(registration, reason, message);
+    }
+  }
+
+  private static UpdateControl<ServiceRegistration> patchIfChanged(ServiceRegistration registration,
+      ServiceRegistrationStatus next) {
+    if (next.equals(registration.getStatus())) {
+      return UpdateControl.noUpdate();
+    }
+    registration.setStatus(next);
+    return UpdateControl.patchStatus(registration);
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<ServiceRegistration> updateErrorStatus(ServiceRegistration registration,
+      Context<ServiceRegistration> context, Exception e) {
+    long generation = Optional.ofNullable(registration.getMetadata().getGeneration()).orElse(0L);
+    String reason;
+    String message;
+    if (e instanceof ConcurrentChangeException) {
+      reason = Reasons.SYNCING;
+      message = e.getMessage();
+    } else if (e instanceof EtcdUnavailableException) {
+      reason = Reasons.ETCD_UNAVAILABLE;
+      message = "etcd is unavailable, retrying with backoff: " + e.getMessage();
+    } else {
+      reason = Reasons.SYNCING;
+      message = "reconcile failed, retrying with backoff: " + e.getMessage();
+      LOG.error("{}/{}: reconcile failed", registration.getMetadata().getNamespace(),
+          registration.getMetadata().getName(), e);
+    }
+    if (reason.equals(Reasons.ETCD_UNAVAILABLE)) {
+      warnOnTransition(registration, reason, message);
+    }
+    ServiceRegistrationStatus next = StatusCalculator.notReady(registration.getStatus(), generation,
+        reason, message, clock.instant());
+    if (next.equals(registration.getStatus())) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    registration.setStatus(next);
+    return ErrorStatusUpdateControl.patchStatus(registration);
+  }
+
+  /**
+   * Revokes the lease (etcd deletes every key bound to it) and deletes any owned key left on
+   * another lease. The finalizer goes only after etcd confirmed; until then the status says why.
+   */
+  @Override
+  public DeleteControl cleanup(ServiceRegistration registration, Context<ServiceRegistration> context) {
+    String uid = registration.getMetadata().getUid();
+    try {
+      for (long id : leases.all(registration)) {
+        etcd.revokeLease(id);
+        leases.release(uid, id);
+      }
+      if (SpecValidation.problem(registration).isEmpty()) {
+        String servicePath = registry.prefix().servicePath(registration.effectiveServiceName());
+        Ownership ownership = Ownership.of(etcd.readPrefix(servicePath),
+            DesiredStateCalculator.ownerOf(registration, registry));
+        etcd.apply(Planner.calculate(Map.of(), ownership.owned(), 0), 0);
+      }
+    } catch (EtcdUnavailableException e) {
+      ServiceRegistrationStatus next = StatusCalculator.notReady(registration.getStatus(),
+          Optional.ofNullable(registration.getMetadata().getGeneration()).orElse(0L),
+          Reasons.ETCD_UNAVAILABLE, "cannot remove the registration's keys, the finalizer stays until "
+              + "etcd confirms: " + e.getMessage(), clock.instant());
+      if (!next.equals(registration.getStatus())) {
+        warnOnTransition(registration, Reasons.ETCD_UNAVAILABLE, e.getMessage());
+        context.getClient().resources(ServiceRegistration.class)
+            .inNamespace(registration.getMetadata().getNamespace())
+            .withName(registration.getMetadata().getName())
+            .editStatus(current -> {
+              current.setStatus(next);
+              return current;
+            });
+      }
+      throw e;
+    }
+    membership.remove(ResourceID.fromResource(registration));
+    leases.forget(uid);
+    LOG.info("{}/{}: deleted; lease revoked and keys removed", registration.getMetadata().getNamespace(),
+        registration.getMetadata().getName());
+    return DeleteControl.defaultDelete();
   }
 }

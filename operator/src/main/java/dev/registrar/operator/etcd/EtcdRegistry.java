@@ -1,0 +1,188 @@
+package dev.registrar.operator.etcd;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.registrar.operator.model.Plan;
+import dev.registrar.operator.model.StoredKey;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.lease.LeaseTimeToLiveResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.LeaseOption;
+import io.etcd.jetcd.options.PutOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The only class that talks to etcd's KV and lease APIs. Calls block the calling reconcile
+ * thread up to a timeout (never a jetcd callback thread) and turn failures into
+ * {@link EtcdUnavailableException}, {@link LeaseNotFoundException} or
+ * {@link ConcurrentChangeException}.
+ */
+public final class EtcdRegistry {
+
+  /** etcd refuses a transaction of more operations than this (its --max-txn-ops default). */
+  public static final int MAX_TXN_OPS = 128;
+
+  private final Client client;
+  private final Duration timeout;
+
+  public EtcdRegistry(Client client, Duration timeout) {
+    this.client = client;
+    this.timeout = timeout;
+  }
+
+  /** Every key under {@code prefix}, which must end in '/'. */
+  public Map<String, StoredKey> readPrefix(String prefix) {
+    if (!prefix.endsWith("/")) {
+      throw new IllegalArgumentException("prefix reads must end in '/': " + prefix);
+    }
+    GetResponse response = await("read " + prefix,
+        client.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build()));
+    return toMap(response.getKvs());
+  }
+
+  /** The keys that exist among {@code keys}. */
+  public Map<String, StoredKey> readKeys(Collection<String> keys) {
+    Map<String, StoredKey> found = new LinkedHashMap<>();
+    for (String key : keys) {
+      GetResponse response = await("read " + key, client.getKVClient().get(bytes(key)));
+      found.putAll(toMap(response.getKvs()));
+    }
+    return found;
+  }
+
+  /** The lease, if etcd still has it. */
+  public Optional<LeaseInfo> lease(long leaseId, boolean withKeys) {
+    LeaseOption option = withKeys ? LeaseOption.builder().withAttachedKeys().build() : LeaseOption.DEFAULT;
+    LeaseTimeToLiveResponse response = await("look up lease " + Long.toHexString(leaseId),
+        client.getLeaseClient().timeToLive(leaseId, option));
+    if (response.getTTL() <= 0) {
+      return Optional.empty(); // -1: expired or never existed
+    }
+    List<String> keys = response.getKeys().stream().map(k -> k.toString(UTF_8)).toList();
+    return Optional.of(new LeaseInfo(leaseId, response.getGrantedTTL(), response.getTTL(), keys));
+  }
+
+  public long grantLease(long ttlSeconds) {
+    return await("grant a lease", client.getLeaseClient().grant(ttlSeconds)).getID();
+  }
+
+  /** Revokes the lease, which deletes every key bound to it. A lease already gone is fine. */
+  public void revokeLease(long leaseId) {
+    try {
+      await("revoke lease " + Long.toHexString(leaseId), client.getLeaseClient().revoke(leaseId));
+    } catch (LeaseNotFoundException e) {
+      // Already expired or revoked: its keys are gone, which is what revoking wanted.
+    }
+  }
+
+  /**
+   * Applies the plan in transactions of at most {@link #MAX_TXN_OPS} operations. Each
+   * transaction applies only if every key it touches is as the plan read it.
+   *
+   * @return the number of transactions committed
+   */
+  public int apply(Plan plan, long leaseId) {
+    List<Op> ops = new ArrayList<>();
+    List<Cmp> cmps = new ArrayList<>();
+    PutOption put = PutOption.builder().withLeaseId(leaseId).build();
+    int transactions = 0;
+    for (Plan.Put p : plan.puts()) {
+      cmps.add(expect(p.key(), p.expectedModRevision()));
+      ops.add(Op.put(bytes(p.key()), ByteSequence.from(p.value()), put));
+      if (ops.size() == MAX_TXN_OPS) {
+        commit(cmps, ops, leaseId);
+        transactions++;
+      }
+    }
+    for (Plan.Delete d : plan.deletes()) {
+      cmps.add(expect(d.key(), d.expectedModRevision()));
+      ops.add(Op.delete(bytes(d.key()), DeleteOption.DEFAULT));
+      if (ops.size() == MAX_TXN_OPS) {
+        commit(cmps, ops, leaseId);
+        transactions++;
+      }
+    }
+    if (!ops.isEmpty()) {
+      commit(cmps, ops, leaseId);
+      transactions++;
+    }
+    return transactions;
+  }
+
+  private static Cmp expect(String key, long modRevision) {
+    // A key that must not exist has version 0; any other must be at the revision the plan read.
+    return modRevision == 0
+        ? new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.version(0))
+        : new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision));
+  }
+
+  private void commit(List<Cmp> cmps, List<Op> ops, long leaseId) {
+    TxnResponse response;
+    try {
+      response = await("write " + ops.size() + " keys", client.getKVClient().txn()
+          .If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit());
+    } catch (LeaseNotFoundException e) {
+      throw new LeaseNotFoundException(leaseId, e.getCause());
+    }
+    if (!response.isSucceeded()) {
+      throw new ConcurrentChangeException("keys changed in etcd since they were read; reading again");
+    }
+    cmps.clear();
+    ops.clear();
+  }
+
+  private <T> T await(String what, CompletableFuture<T> future) {
+    try {
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new EtcdUnavailableException("etcd did not answer within " + timeout.toSeconds()
+          + "s (" + what + ")", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EtcdUnavailableException("interrupted (" + what + ")", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (EtcdErrors.isNotFound(cause)) {
+        throw new LeaseNotFoundException(0, cause);
+      }
+      throw new EtcdUnavailableException("etcd failed to " + what + ": " + describe(cause), cause);
+    }
+  }
+
+  private static String describe(Throwable cause) {
+    String message = cause.getMessage();
+    return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+  }
+
+  private static Map<String, StoredKey> toMap(List<KeyValue> kvs) {
+    Map<String, StoredKey> map = new LinkedHashMap<>();
+    for (KeyValue kv : kvs) {
+      map.put(kv.getKey().toString(UTF_8),
+          new StoredKey(kv.getValue().getBytes(), kv.getLease(), kv.getModRevision()));
+    }
+    return map;
+  }
+
+  private static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, UTF_8);
+  }
+}

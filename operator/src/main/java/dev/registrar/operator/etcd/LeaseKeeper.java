@@ -1,0 +1,128 @@
+package dev.registrar.operator.etcd;
+
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.support.CloseableClient;
+import io.grpc.stub.StreamObserver;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the process's leases alive with jetcd keepalive streams. jetcd calls the observers on
+ * Vert.x event-loop threads, so they only record what happened; anything more is handed to our
+ * own executor.
+ */
+public final class LeaseKeeper implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LeaseKeeper.class);
+
+  /** What this process knows of a lease. */
+  public enum State {
+    /** Renewed by this process. */
+    KEPT,
+    /** etcd said it is gone (keepalive completed, or NOT_FOUND): a new lease is needed. */
+    LOST,
+    /** Not kept by this process: ask etcd. */
+    UNKNOWN
+  }
+
+  private final Client client;
+  private final Executor executor;
+  private final LongConsumer onLost;
+  private final Map<Long, Kept> leases = new ConcurrentHashMap<>();
+
+  /**
+   * @param executor runs {@code onLost}, never a jetcd thread
+   * @param onLost told the ID of a lease etcd no longer has
+   */
+  public LeaseKeeper(Client client, Executor executor, LongConsumer onLost) {
+    this.client = client;
+    this.executor = executor;
+    this.onLost = onLost;
+  }
+
+  /** Starts renewing the lease, once; a lease kept already is left as it is. */
+  public void keep(long leaseId, long ttlSeconds) {
+    leases.computeIfAbsent(leaseId, id -> {
+      Kept kept = new Kept(ttlSeconds);
+      kept.stream = client.getLeaseClient().keepAlive(id, kept.observer(id));
+      return kept;
+    });
+  }
+
+  /** Stops renewing the lease (it was revoked or replaced). */
+  public void release(long leaseId) {
+    Kept kept = leases.remove(leaseId);
+    if (kept != null && kept.stream != null) {
+      kept.stream.close();
+    }
+  }
+
+  public State state(long leaseId) {
+    Kept kept = leases.get(leaseId);
+    if (kept == null) {
+      return State.UNKNOWN;
+    }
+    return kept.lost ? State.LOST : State.KEPT;
+  }
+
+  /** The TTL the lease was granted with, when it is kept here. */
+  public long ttl(long leaseId) {
+    Kept kept = leases.get(leaseId);
+    return kept == null ? -1 : kept.ttlSeconds;
+  }
+
+  /** Leases are not revoked here: stopping the operator must not remove registrations. */
+  @Override
+  public void close() {
+    leases.keySet().forEach(this::release);
+  }
+
+  private final class Kept {
+    final long ttlSeconds;
+    volatile CloseableClient stream;
+    volatile boolean lost;
+
+    Kept(long ttlSeconds) {
+      this.ttlSeconds = ttlSeconds;
+    }
+
+    StreamObserver<LeaseKeepAliveResponse> observer(long id) {
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(LeaseKeepAliveResponse response) {
+          // Renewed; nothing to do.
+        }
+
+        @Override
+        public void onError(Throwable error) {
+          // Not final: renewals resume by themselves when etcd comes back within the TTL.
+          if (EtcdErrors.isNotFound(error)) {
+            markLost(id);
+          } else {
+            LOG.debug("keepalive of lease {} failed, jetcd retries: {}", Long.toHexString(id), error.toString());
+          }
+        }
+
+        @Override
+        public void onCompleted() {
+          markLost(id);
+        }
+      };
+    }
+
+    private void markLost(long id) {
+      if (!lost) {
+        lost = true;
+        executor.execute(() -> {
+          LOG.warn("lease {} is gone from etcd", Long.toHexString(id));
+          onLost.accept(id);
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package dev.registrar.operator.model;
+
+import java.util.List;
+
+/**
+ * What to change in etcd, and what each change expects to find there, so that a write never
+ * overwrites something it did not read.
+ *
+ * @param puts keys to write, under the registration's lease
+ * @param deletes owned keys that are no longer desired
+ */
+public record Plan(List<Put> puts, List<Delete> deletes) {
+
+  public Plan {
+    puts = List.copyOf(puts);
+    deletes = List.copyOf(deletes);
+  }
+
+  public boolean isEmpty() {
+    return puts.isEmpty() && deletes.isEmpty();
+  }
+
+  public int size() {
+    return puts.size() + deletes.size();
+  }
+
+  /**
+   * @param expectedModRevision the key's revision when read; 0 when it must not exist
+   */
+  public record Put(String key, byte[] value, long expectedModRevision) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Put other && key.equals(other.key)
+          && java.util.Arrays.equals(value, other.value)
+          && expectedModRevision == other.expectedModRevision;
+    }
+
+    @Override
+    public int hashCode() {
+      return key.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "Put[" + key + ", expectedModRevision=" + expectedModRevision + "]";
+    }
+  }
+
+  /** @param expectedModRevision the key's revision when read */
+  public record Delete(String key, long expectedModRevision) {}
+}

@@ -1,0 +1,25 @@
+package dev.registrar.operator.model;
+
+/** Condition and Event reasons: CamelCase, stable, documented in DESIGN.md. */
+public final class Reasons {
+
+  private Reasons() {}
+
+  // Ready
+  public static final String SYNCED = "Synced";
+  public static final String SYNCING = "Syncing";
+  public static final String ETCD_UNAVAILABLE = "EtcdUnavailable";
+  public static final String INVALID_SPEC = "InvalidSpec";
+  public static final String CONFLICT = "Conflict";
+  public static final String LEASE_LOST = "LeaseLost";
+
+  // EndpointsAvailable
+  public static final String ENDPOINTS_REGISTERED = "EndpointsRegistered";
+  public static final String NO_MATCHING_PODS = "NoMatchingPods";
+  public static final String NO_READY_PODS = "NoReadyPods";
+
+  // Events
+  public static final String REGISTERED = "Registered";
+  public static final String DEREGISTERED = "Deregistered";
+  public static final String LEASE_RENEWED = "LeaseRenewed";
+}
