@@ -460,4 +460,45 @@ class ServiceRegistrationIT {
     }
     assertThat(deletes).as("keys deleted while moving to the new lease").isEmpty();
   }
+
+  @Test
+  void anInvalidSpecGetsAConditionAndAWarningAndWritesNothing() {
+    createPod("bad-1", "10.0.11.1", APP, true);
+    long before = etcd.revision();
+    // The mock API does not validate, like a cluster running an older CRD.
+    create(registration(NS, "bad", "Bad_Name", APP, PortSpec.number("http", 80)));
+    awaitReady("bad", "False", "InvalidSpec");
+    assertThat(condition("bad", "Ready").orElseThrow().getMessage())
+        .startsWith("spec.serviceName 'Bad_Name' must be a DNS-1123 label");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events("bad", "InvalidSpec")).singleElement()
+        .satisfies(e -> assertThat(e.getType()).isEqualTo("Warning")));
+    assertThat(etcd.revision()).isEqualTo(before);
+
+    // Fixed: it registers.
+    registrationResource("bad").edit(r -> {
+      r.getSpec().setServiceName("fixed");
+      return r;
+    });
+    awaitReady("bad", "True", "Synced");
+    assertThat(keys("fixed")).containsOnlyKeys("/services/fixed/10.0.11.1:80");
+  }
+
+  @Test
+  void anEtcdOutageIsReportedAndRepairedWhenEtcdReturns() {
+    createPod("out-1", "10.0.12.1", APP, true);
+    createPod("out-2", "10.0.12.2", APP, true);
+    create(registration(NS, "outage", "outage", APP, PortSpec.number("http", 80)));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(keys("outage")).hasSize(2));
+    awaitReady("outage", "True", "Synced");
+
+    ETCD.etcd().stopAll();
+    setReady("out-2", false);
+    awaitReady("outage", "False", "EtcdUnavailable");
+    assertThat(condition("outage", "Ready").orElseThrow().getMessage()).startsWith("etcd is unavailable, retrying with backoff:");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events("outage", "EtcdUnavailable")).isNotEmpty());
+
+    ETCD.etcd().startAll();
+    awaitReady("outage", "True", "Synced");
+    assertThat(keys("outage")).containsOnlyKeys("/services/outage/10.0.12.1:80");
+  }
 }

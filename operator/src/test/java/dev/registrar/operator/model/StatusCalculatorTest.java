@@ -1,0 +1,111 @@
+package dev.registrar.operator.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.registrar.operator.customresource.ServiceRegistrationStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+class StatusCalculatorTest {
+
+  static final Instant T1 = Instant.parse("2026-11-24T10:00:00Z");
+  static final Instant T2 = Instant.parse("2026-11-24T11:00:00Z");
+
+  static DesiredState desired(int matched, List<String> skipped) {
+    TreeSet<String> pods = new TreeSet<>();
+    for (int i = 0; i < matched; i++) {
+      pods.add("pod-" + i);
+    }
+    return new DesiredState(new TreeMap<>(), pods, skipped);
+  }
+
+  static Condition condition(ServiceRegistrationStatus status, String type) {
+    return Conditions.find(status.getConditions(), type).orElseThrow();
+  }
+
+  @Test
+  void syncedReportsCountsLeaseAndBothConditions() {
+    ServiceRegistrationStatus status = StatusCalculator.synced(null, 3, "abc", desired(2, List.of()), 4, Set.of(), T1);
+    assertThat(status.getObservedGeneration()).isEqualTo(3);
+    assertThat(status.getLeaseId()).isEqualTo("abc");
+    assertThat(status.getMatchedPods()).isEqualTo(2);
+    assertThat(status.getRegisteredEndpoints()).isEqualTo(4);
+    Condition ready = condition(status, "Ready");
+    assertThat(ready.getStatus()).isEqualTo("True");
+    assertThat(ready.getReason()).isEqualTo("Synced");
+    assertThat(ready.getMessage()).isEqualTo("4 endpoints registered under lease abc");
+    assertThat(ready.getObservedGeneration()).isEqualTo(3);
+    assertThat(ready.getLastTransitionTime()).isEqualTo("2026-11-24T10:00:00Z");
+    Condition available = condition(status, "EndpointsAvailable");
+    assertThat(available.getStatus()).isEqualTo("True");
+    assertThat(available.getReason()).isEqualTo("EndpointsRegistered");
+    assertThat(available.getMessage()).isEqualTo("4 endpoints from 2 matching pods");
+  }
+
+  @Test
+  void noEndpointsSaysWhetherNothingMatchesOrNothingIsReady() {
+    assertThat(condition(StatusCalculator.synced(null, 1, "a", desired(0, List.of()), 0, Set.of(), T1),
+        "EndpointsAvailable")).satisfies(c -> {
+          assertThat(c.getStatus()).isEqualTo("False");
+          assertThat(c.getReason()).isEqualTo("NoMatchingPods");
+        });
+    assertThat(condition(StatusCalculator.synced(null, 1, "a", desired(3, List.of()), 0, Set.of(), T1),
+        "EndpointsAvailable")).satisfies(c -> {
+          assertThat(c.getReason()).isEqualTo("NoReadyPods");
+          assertThat(c.getMessage()).isEqualTo("3 pods match the selector but none is ready");
+        });
+  }
+
+  @Test
+  void lastTransitionTimeMovesOnlyWhenTheStatusFlips() {
+    ServiceRegistrationStatus first = StatusCalculator.synced(null, 1, "a", desired(1, List.of()), 1, Set.of(), T1);
+    // Still True, other message: the transition time stays.
+    ServiceRegistrationStatus second = StatusCalculator.synced(first, 2, "a", desired(2, List.of()), 2, Set.of(), T2);
+    assertThat(condition(second, "Ready").getLastTransitionTime()).isEqualTo("2026-11-24T10:00:00Z");
+    assertThat(condition(second, "Ready").getObservedGeneration()).isEqualTo(2);
+    // Flips to False: it moves.
+    ServiceRegistrationStatus third = StatusCalculator.notReady(second, 2, "EtcdUnavailable", "down", T2);
+    assertThat(condition(third, "Ready").getLastTransitionTime()).isEqualTo("2026-11-24T11:00:00Z");
+    assertThat(condition(third, "Ready").getReason()).isEqualTo("EtcdUnavailable");
+    // What is registered stays as last observed, and the other condition is untouched.
+    assertThat(third.getRegisteredEndpoints()).isEqualTo(2);
+    assertThat(third.getLeaseId()).isEqualTo("a");
+    assertThat(condition(third, "EndpointsAvailable")).isEqualTo(condition(second, "EndpointsAvailable"));
+  }
+
+  @Test
+  void theSameObservationGivesAnEqualStatusSoNothingIsPatched() {
+    ServiceRegistrationStatus first = StatusCalculator.synced(null, 1, "a", desired(1, List.of()), 1, Set.of(), T1);
+    ServiceRegistrationStatus again = StatusCalculator.synced(first, 1, "a", desired(1, List.of()), 1, Set.of(), T2);
+    assertThat(again).isEqualTo(first);
+    assertThat(StatusCalculator.notReady(third(first), 1, "EtcdUnavailable", "down", T2))
+        .isEqualTo(third(first));
+  }
+
+  private static ServiceRegistrationStatus third(ServiceRegistrationStatus status) {
+    return StatusCalculator.notReady(status, 1, "EtcdUnavailable", "down", T1);
+  }
+
+  @Test
+  void skippedPodsAndForeignKeysAreNamedInTheReadyMessage() {
+    ServiceRegistrationStatus status = StatusCalculator.synced(null, 1, "a",
+        desired(5, List.of("n1", "n2", "n3", "n4", "n5")), 1, Set.of("/services/x/10.0.0.9:80"), T1);
+    assertThat(condition(status, "Ready").getMessage()).isEqualTo(
+        "1 endpoint registered under lease a; skipped: n1, n2, n3 and 2 more; "
+            + "keys of another owner under the service path left untouched: /services/x/10.0.0.9:80");
+  }
+
+  @Test
+  void conditionsOfOtherTypesAreKept() {
+    List<Condition> conditions = Conditions.set(List.of(), "Custom", true, "Because", "m", 1L, T1);
+    conditions = Conditions.set(conditions, "Ready", false, "Syncing", "m", 1L, T1);
+    assertThat(conditions).extracting(Condition::getType).containsExactly("Custom", "Ready");
+    assertThat(Conditions.isTrue(conditions, "Custom")).isTrue();
+    assertThat(Conditions.isTrue(conditions, "Ready")).isFalse();
+  }
+}
