@@ -1,6 +1,7 @@
 package dev.registrar.testing.etcd;
 
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -34,6 +35,8 @@ public final class EtcdCluster implements AutoCloseable {
 
   private final int size;
   private final Path binary;
+  private boolean clientTls;
+  private TlsFiles tls;
   private Path workDir;
   private List<EtcdMember> members = List.of();
   private Client client;
@@ -56,6 +59,21 @@ public final class EtcdCluster implements AutoCloseable {
     return new EtcdCluster(size);
   }
 
+  /**
+   * Serves clients over TLS only and requires client certificates (etcd's
+   * {@code --client-cert-auth}), with a throwaway CA generated at start. Call before
+   * {@link #start()}.
+   */
+  public EtcdCluster withClientTls() {
+    this.clientTls = true;
+    return this;
+  }
+
+  /** The CA, server and client certificates when the cluster serves TLS, else null. */
+  public TlsFiles tls() {
+    return tls;
+  }
+
   /** Starts every member and waits until all are healthy. Retries once on a port race. */
   public synchronized EtcdCluster start() {
     if (!members.isEmpty()) {
@@ -67,6 +85,9 @@ public final class EtcdCluster implements AutoCloseable {
         workDir = Files.createTempDirectory("registrar-etcd-");
       } catch (IOException e) {
         throw new UncheckedIOException(e);
+      }
+      if (clientTls) {
+        tls = TlsFiles.generate(workDir.resolve("tls"));
       }
       members = createMembers();
       RUNNING.add(this);
@@ -90,10 +111,11 @@ public final class EtcdCluster implements AutoCloseable {
   }
 
   private List<EtcdMember> createMembers() {
-    int[] ports = FreePorts.allocate(size * 2);
+    int[] ports = FreePorts.allocate(size * 3);
     List<EtcdMember> created = new ArrayList<>();
     for (int i = 0; i < size; i++) {
-      created.add(new EtcdMember(binary, "m" + (i + 1), workDir, ports[2 * i], ports[2 * i + 1]));
+      created.add(new EtcdMember(binary, "m" + (i + 1), workDir, ports[3 * i], ports[3 * i + 1],
+          ports[3 * i + 2], tls));
     }
     String initialCluster = created.stream()
         .map(m -> m.name() + "=" + m.peerUrl())
@@ -130,9 +152,23 @@ public final class EtcdCluster implements AutoCloseable {
     return client;
   }
 
-  /** A new jetcd client to every member; the caller closes it. */
+  /** A new jetcd client to every member (with the client certificate under TLS); the caller closes it. */
   public Client newClient() {
-    return Client.builder().endpoints(endpoints().toArray(String[]::new)).build();
+    return clientBuilder().build();
+  }
+
+  /** A jetcd client builder for every member, to add credentials to. */
+  public ClientBuilder clientBuilder() {
+    ClientBuilder builder = Client.builder().endpoints(endpoints().toArray(String[]::new));
+    if (tls != null) {
+      try {
+        builder.sslContext(ssl -> ssl.trustManager(tls.ca().toFile())
+            .keyManager(tls.clientCert().toFile(), tls.clientKey().toFile()));
+      } catch (javax.net.ssl.SSLException e) {
+        throw new IllegalStateException("cannot use the test certificates", e);
+      }
+    }
+    return builder;
   }
 
   /** Waits until every running member sees a leader. */

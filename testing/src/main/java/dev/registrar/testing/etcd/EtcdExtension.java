@@ -23,6 +23,7 @@ public final class EtcdExtension
     implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
   private final int size;
+  private boolean clientTls;
   private EtcdCluster cluster;
   private boolean perTest;
 
@@ -38,9 +39,23 @@ public final class EtcdExtension
     return new EtcdExtension(size);
   }
 
+  /** Clients must use TLS with a client certificate; see {@link EtcdCluster#withClientTls()}. */
+  public EtcdExtension withClientTls() {
+    this.clientTls = true;
+    return this;
+  }
+
+  private EtcdCluster newCluster() {
+    EtcdCluster created = EtcdCluster.ofSize(size);
+    if (clientTls) {
+      created.withClientTls();
+    }
+    return created.start();
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) {
-    cluster = EtcdCluster.ofSize(size).start();
+    cluster = newCluster();
   }
 
   @Override
@@ -52,7 +67,7 @@ public final class EtcdExtension
   public void beforeEach(ExtensionContext context) {
     if (cluster == null) {
       perTest = true;
-      cluster = EtcdCluster.ofSize(size).start();
+      cluster = newCluster();
     } else if (!perTest) {
       // A test of the class may have stopped members; the next one starts from a healthy etcd.
       cluster.startAll();

@@ -30,17 +30,22 @@ public final class EtcdMember {
   private final Path logFile;
   private final int clientPort;
   private final int peerPort;
+  private final int metricsPort;
+  private final TlsFiles tls;
   private volatile String initialCluster;
   private volatile String clusterToken;
   private volatile Process process;
 
-  EtcdMember(Path binary, String name, Path workDir, int clientPort, int peerPort) {
+  EtcdMember(Path binary, String name, Path workDir, int clientPort, int peerPort, int metricsPort,
+      TlsFiles tls) {
     this.binary = binary;
     this.name = name;
     this.dataDir = workDir.resolve(name + ".data");
     this.logFile = workDir.resolve(name + ".log");
     this.clientPort = clientPort;
     this.peerPort = peerPort;
+    this.metricsPort = metricsPort;
+    this.tls = tls;
   }
 
   void joinCluster(String initialCluster, String clusterToken) {
@@ -52,8 +57,9 @@ public final class EtcdMember {
     return name;
   }
 
+  /** {@code http://127.0.0.1:port}, or {@code https://} when the cluster serves TLS. */
   public String clientUrl() {
-    return "http://127.0.0.1:" + clientPort;
+    return (tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
   }
 
   public String peerUrl() {
@@ -86,7 +92,16 @@ public final class EtcdMember {
         "--initial-advertise-peer-urls", peerUrl(),
         "--initial-cluster", initialCluster,
         "--initial-cluster-token", clusterToken,
-        "--initial-cluster-state", "new"));
+        "--initial-cluster-state", "new",
+        // Plain-HTTP /health and /metrics, whatever the client URLs require.
+        "--listen-metrics-urls", "http://127.0.0.1:" + metricsPort));
+    if (tls != null) {
+      command.addAll(List.of(
+          "--cert-file", tls.serverCert().toString(),
+          "--key-file", tls.serverKey().toString(),
+          "--trusted-ca-file", tls.ca().toString(),
+          "--client-cert-auth"));
+    }
     try {
       process = new ProcessBuilder(command)
           .redirectErrorStream(true)
@@ -143,7 +158,7 @@ public final class EtcdMember {
     }
     try {
       HttpResponse<String> response = HTTP.send(
-          HttpRequest.newBuilder(URI.create(clientUrl() + "/health"))
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/health"))
               .timeout(Duration.ofSeconds(1)).GET().build(),
           HttpResponse.BodyHandlers.ofString());
       return response.statusCode() == 200 && response.body().contains("\"health\":\"true\"");

@@ -112,4 +112,21 @@ class EtcdClusterIT {
   private static ByteSequence bytes(String s) {
     return ByteSequence.from(s, UTF_8);
   }
+
+  @Test
+  void clientTlsWithClientCertificatesIsServedAndRequired() throws Exception {
+    try (EtcdCluster etcd = EtcdCluster.singleMember().withClientTls().start()) {
+      assertThat(etcd.endpointList()).startsWith("https://127.0.0.1:");
+      put(etcd.client(), "/tls", "yes", 0);
+      assertThat(get(etcd.client(), "/tls")).isEqualTo("yes");
+
+      // Without a client certificate etcd refuses the connection.
+      try (Client anonymous = Client.builder().endpoints(etcd.endpoints().toArray(String[]::new))
+          .sslContext(ssl -> ssl.trustManager(etcd.tls().ca().toFile()))
+          .connectTimeout(Duration.ofSeconds(2)).build()) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> anonymous.getKVClient()
+            .get(bytes("/tls")).get(5, TimeUnit.SECONDS)).isNotNull();
+      }
+    }
+  }
 }
