@@ -62,6 +62,30 @@ public final class EndpointCodec {
     }
   }
 
+  /** A claim's value: the owner alone. */
+  public static byte[] encodeOwner(EndpointValue.Owner owner) {
+    try {
+      return MAPPER.writeValueAsBytes(owner);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("could not encode owner", e);
+    }
+  }
+
+  /** Decodes a claim's value; throws {@link MalformedValueException} when it is not an owner. */
+  public static EndpointValue.Owner decodeOwner(byte[] bytes) {
+    try {
+      EndpointValue.Owner owner = MAPPER.readValue(bytes, EndpointValue.Owner.class);
+      if (owner == null || owner.uid() == null) {
+        throw new MalformedValueException("claim value names no owner");
+      }
+      return owner;
+    } catch (JsonProcessingException e) {
+      throw new MalformedValueException("claim value is not valid JSON: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** A value larger than the registry accepts. */
   public static final class ValueTooLargeException extends IllegalArgumentException {
     private final int size;

@@ -2,6 +2,7 @@ package dev.registrar.operator.model;
 
 import dev.registrar.client.EndpointCodec;
 import dev.registrar.client.EndpointValue;
+import dev.registrar.client.ServiceClaims;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -9,7 +10,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Splits what etcd holds under a service path into the registration's own keys and everybody
+ * Splits what etcd holds (a service path, a claim) into the registration's own keys and everybody
  * else's. Only own keys are ever changed or deleted.
  *
  * @param owned keys whose value names this registration as owner
@@ -26,7 +27,7 @@ public record Ownership(Map<String, StoredKey> owned, Set<String> foreign) {
     Map<String, StoredKey> owned = new TreeMap<>();
     Set<String> foreign = new TreeSet<>();
     stored.forEach((key, value) -> {
-      if (ownerOf(value).filter(owner::equals).isPresent()) {
+      if (ownerOf(key, value).filter(owner::equals).isPresent()) {
         owned.put(key, value);
       } else {
         foreign.add(key);
@@ -35,8 +36,12 @@ public record Ownership(Map<String, StoredKey> owned, Set<String> foreign) {
     return new Ownership(owned, foreign);
   }
 
-  private static Optional<EndpointValue.Owner> ownerOf(StoredKey stored) {
+  /** The owner a key names: a claim's value is its owner, an endpoint's value has one. */
+  public static Optional<EndpointValue.Owner> ownerOf(String key, StoredKey stored) {
     try {
+      if (ServiceClaims.isClaimKey(key)) {
+        return Optional.of(EndpointCodec.decodeOwner(stored.value()));
+      }
       return Optional.ofNullable(EndpointCodec.decode(stored.value()).owner());
     } catch (EndpointCodec.MalformedValueException e) {
       return Optional.empty();

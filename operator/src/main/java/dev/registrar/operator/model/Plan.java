@@ -20,6 +20,12 @@ public record Plan(List<Put> puts, List<Delete> deletes) {
     return puts.isEmpty() && deletes.isEmpty();
   }
 
+  /** The operations on keys that {@code keys} accepts, in the same order. */
+  public Plan only(java.util.function.Predicate<String> keys) {
+    return new Plan(puts.stream().filter(p -> keys.test(p.key())).toList(),
+        deletes.stream().filter(d -> keys.test(d.key())).toList());
+  }
+
   public int size() {
     return puts.size() + deletes.size();
   }

@@ -2,6 +2,7 @@ package dev.registrar.operator.reconciler;
 
 import dev.registrar.client.EndpointCodec;
 import dev.registrar.client.EndpointValue;
+import dev.registrar.client.ServiceClaims;
 import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.customresource.ServiceRegistrationStatus;
 import dev.registrar.operator.etcd.ConcurrentChangeException;
@@ -36,6 +37,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +62,8 @@ public class ServiceRegistrationReconciler
 
   private static final Logger LOG = LoggerFactory.getLogger(ServiceRegistrationReconciler.class);
   private static final int MAX_ENDPOINTS_IN_EVENT = 5;
+  /** How often a registration in Conflict looks again whether the name was released. */
+  static final Duration CONFLICT_RECHECK = Duration.ofSeconds(3);
 
   private final RegistryContext registry;
   private final EtcdRegistry etcd;
@@ -124,23 +128,36 @@ public class ServiceRegistrationReconciler
     membership.update(ResourceID.fromResource(registration), desired.matchedPodNames().stream()
         .map(pod -> new ResourceID(pod, namespace)).collect(Collectors.toSet()));
 
-    RegistrationLeases.Choice lease = leases.choose(registration);
+    // The service name must be this registration's: another owner's claim means write nothing.
     EndpointValue.Owner owner = DesiredStateCalculator.ownerOf(registration, registry);
-    String servicePath = registry.prefix().servicePath(registration.effectiveServiceName());
+    String serviceName = registration.effectiveServiceName();
+    String claimKey = ServiceClaims.key(serviceName);
+    Map<String, StoredKey> claim = etcd.readKeys(List.of(claimKey));
+    if (!claim.isEmpty() && !Ownership.ownerOf(claimKey, claim.get(claimKey)).filter(owner::equals).isPresent()) {
+      return notReady(registration, generation, Reasons.CONFLICT, conflictMessage(serviceName, claimKey,
+          Ownership.ownerOf(claimKey, claim.get(claimKey)))).rescheduleAfter(CONFLICT_RECHECK);
+    }
+
+    RegistrationLeases.Choice lease = leases.choose(registration);
+    String servicePath = registry.prefix().servicePath(serviceName);
     Map<String, StoredKey> stored = new TreeMap<>(etcd.readPrefix(servicePath));
+    stored.putAll(claim);
     if (lease.fresh() || specChanged(registration, generation)) {
-      stored.putAll(keysBoundElsewhere(lease, servicePath));
+      stored.putAll(keysBoundElsewhere(lease, servicePath, claimKey));
     }
     Ownership ownership = Ownership.of(stored, owner);
 
-    // Plan: a pure diff; keys another owner holds are never touched.
+    // Plan: a pure diff; keys another owner holds are never touched. The claim is desired too.
     Map<String, byte[]> wanted = new TreeMap<>(desired.encoded());
     wanted.keySet().removeAll(ownership.foreign());
+    int registered = wanted.size();
+    wanted.put(claimKey, EndpointCodec.encodeOwner(owner));
     Plan plan = Planner.calculate(wanted, ownership.owned(), lease.id());
 
-    // Apply.
+    // Apply: the claim first (create-if-absent: a racing registration makes this fail), then the rest.
     try {
-      etcd.apply(plan, lease.id());
+      etcd.apply(plan.only(key -> key.equals(claimKey)), lease.id());
+      etcd.apply(plan.only(key -> !key.equals(claimKey)), lease.id());
     } catch (LeaseNotFoundException e) {
       leases.release(registration.getMetadata().getUid(), lease.id());
       throw e;
@@ -152,7 +169,7 @@ public class ServiceRegistrationReconciler
     recordChanges(registration, plan, desired);
 
     ServiceRegistrationStatus next = StatusCalculator.synced(registration.getStatus(), generation,
-        RegistrationLeases.hex(lease.id()), desired, wanted.size(),
+        RegistrationLeases.hex(lease.id()), desired, registered,
         ownership.foreign().stream().filter(desired.endpoints()::containsKey).collect(Collectors.toSet()),
         clock.instant());
     return patchIfChanged(registration, next);
@@ -164,24 +181,28 @@ public class ServiceRegistrationReconciler
   }
 
   /**
-   * Keys bound to the registration's leases outside its service path: left behind by a
-   * serviceName change (or a crash in the middle of one). Read so the plan deletes them.
+   * Keys bound to the registration's leases outside its service path: endpoints and the claim
+   * left behind by a serviceName change (or a crash in the middle of one). Read so the plan
+   * deletes them.
    */
-  private Map<String, StoredKey> keysBoundElsewhere(RegistrationLeases.Choice lease, String servicePath) {
+  private Map<String, StoredKey> keysBoundElsewhere(RegistrationLeases.Choice lease, String servicePath,
+      String claimKey) {
     Set<String> keys = new HashSet<>();
     for (long id : lease.replaced().map(old -> List.of(lease.id(), old)).orElse(List.of(lease.id()))) {
       etcd.lease(id, true).ifPresent(info -> info.keys().stream()
-          .filter(key -> !key.startsWith(servicePath))
-          .filter(key -> registry.prefix().parse(key).isPresent())
+          .filter(key -> !key.startsWith(servicePath) && !key.equals(claimKey))
+          .filter(key -> registry.prefix().parse(key).isPresent() || ServiceClaims.isClaimKey(key))
           .forEach(keys::add));
     }
     return keys.isEmpty() ? Map.of() : etcd.readKeys(keys);
   }
 
   private void recordChanges(ServiceRegistration registration, Plan plan, DesiredState desired) {
-    List<String> added = plan.puts().stream().filter(p -> p.expectedModRevision() == 0)
+    List<String> added = plan.puts().stream()
+        .filter(p -> p.expectedModRevision() == 0 && !ServiceClaims.isClaimKey(p.key()))
         .map(p -> describe(desired, p.key())).toList();
-    List<String> removed = plan.deletes().stream().map(d -> endpointOf(d.key())).toList();
+    List<String> removed = plan.deletes().stream().map(Plan.Delete::key)
+        .filter(key -> !ServiceClaims.isClaimKey(key)).map(this::endpointOf).toList();
     String name = registration.getMetadata().getNamespace() + "/" + registration.getMetadata().getName();
     if (!added.isEmpty()) {
       LOG.info("{}: registered {}", name, String.join(", ", added));
@@ -191,6 +212,13 @@ public class ServiceRegistrationReconciler
       LOG.info("{}: deregistered {}", name, String.join(", ", removed));
       events.normal(registration, Reasons.DEREGISTERED, "Deregistered " + count(removed.size()) + ": " + summary(removed));
     }
+  }
+
+  private static String conflictMessage(String serviceName, String claimKey, Optional<EndpointValue.Owner> holder) {
+    String who = holder.map(o -> "registration " + o.namespace() + "/" + o.name() + " of cluster '"
+        + o.cluster() + "'").orElse("a value Registrar cannot read");
+    return "service name '" + serviceName + "' is claimed by " + who + " (" + claimKey
+        + "); this registration writes nothing until the claim is released";
   }
 
   private String describe(DesiredState desired, String key) {
@@ -284,8 +312,9 @@ public class ServiceRegistrationReconciler
       }
       if (SpecValidation.problem(registration).isEmpty()) {
         String servicePath = registry.prefix().servicePath(registration.effectiveServiceName());
-        Ownership ownership = Ownership.of(etcd.readPrefix(servicePath),
-            DesiredStateCalculator.ownerOf(registration, registry));
+        Map<String, StoredKey> stored = new TreeMap<>(etcd.readPrefix(servicePath));
+        stored.putAll(etcd.readKeys(List.of(ServiceClaims.key(registration.effectiveServiceName()))));
+        Ownership ownership = Ownership.of(stored, DesiredStateCalculator.ownerOf(registration, registry));
         etcd.apply(Planner.calculate(Map.of(), ownership.owned(), 0), 0);
       }
     } catch (EtcdUnavailableException e) {

@@ -1,19 +1,27 @@
 package dev.registrar.operator.reconciler;
 
+import dev.registrar.client.EndpointCodec;
+import dev.registrar.client.EndpointValue;
 import dev.registrar.client.ServiceNames;
 import dev.registrar.operator.customresource.PortSpec;
 import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.customresource.ServiceRegistrationSpec;
 import dev.registrar.operator.model.LabelSelectors;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The operator's own check of a spec, for clusters whose CRD is older than the operator (or an
  * API server that did not validate): the first problem, naming the field and the rule.
  */
 final class SpecValidation {
+
+  static final int MAX_PORT_NAME = 15;
+  static final int MAX_VERSION = 64;
+  static final int MAX_WEIGHT = 10000;
 
   private SpecValidation() {}
 
@@ -31,8 +39,16 @@ final class SpecValidation {
     if (LabelSelectors.isEmpty(spec.getSelector())) {
       return Optional.of("spec.selector must not be empty: set matchLabels or matchExpressions");
     }
+    Optional<String> selector = selectorProblem(spec);
+    if (selector.isPresent()) {
+      return selector;
+    }
     if (spec.getPorts() == null || spec.getPorts().isEmpty()) {
       return Optional.of("spec.ports must list at least one port");
+    }
+    if (spec.getPorts().size() > ServiceRegistrationSpec.MAX_PORTS) {
+      return Optional.of("spec.ports has " + spec.getPorts().size() + " entries, more than the "
+          + ServiceRegistrationSpec.MAX_PORTS + " allowed");
     }
     Set<String> names = new HashSet<>();
     for (int i = 0; i < spec.getPorts().size(); i++) {
@@ -50,12 +66,104 @@ final class SpecValidation {
       if (port.getPort() != null && (port.getPort() < 1 || port.getPort() > 65535)) {
         return Optional.of(field + ".port " + port.getPort() + " is outside 1-65535");
       }
+      if (port.getContainerPort() != null && (port.getContainerPort().length() > MAX_PORT_NAME
+          || !ServiceNames.isValid(port.getContainerPort()))) {
+        return Optional.of(field + ".containerPort '" + port.getContainerPort()
+            + "' must be a container port name: a DNS-1123 label of at most " + MAX_PORT_NAME + " characters");
+      }
+    }
+    if (spec.getVersion() != null && spec.getVersion().length() > MAX_VERSION) {
+      return Optional.of("spec.version is " + spec.getVersion().length() + " characters, more than "
+          + MAX_VERSION);
+    }
+    int weight = spec.effectiveWeight();
+    if (weight < 0 || weight > MAX_WEIGHT) {
+      return Optional.of("spec.weight " + weight + " is outside 0-" + MAX_WEIGHT);
+    }
+    Optional<String> metadata = metadataProblem(spec.getMetadata());
+    if (metadata.isPresent()) {
+      return metadata;
     }
     int ttl = spec.effectiveLeaseTTLSeconds();
     if (ttl < ServiceRegistrationSpec.MIN_LEASE_TTL_SECONDS || ttl > ServiceRegistrationSpec.MAX_LEASE_TTL_SECONDS) {
       return Optional.of("spec.leaseTTLSeconds " + ttl + " is outside "
           + ServiceRegistrationSpec.MIN_LEASE_TTL_SECONDS + "-" + ServiceRegistrationSpec.MAX_LEASE_TTL_SECONDS);
     }
+    return valueSizeProblem(registration);
+  }
+
+  private static Optional<String> selectorProblem(ServiceRegistrationSpec spec) {
+    var expressions = spec.getSelector().getMatchExpressions();
+    for (int i = 0; expressions != null && i < expressions.size(); i++) {
+      var requirement = expressions.get(i);
+      String field = "spec.selector.matchExpressions[" + i + "]";
+      boolean hasValues = requirement.getValues() != null && !requirement.getValues().isEmpty();
+      String operator = String.valueOf(requirement.getOperator());
+      switch (operator) {
+        case "In", "NotIn" -> {
+          if (!hasValues) {
+            return Optional.of(field + ": operator " + operator + " needs values");
+          }
+        }
+        case "Exists", "DoesNotExist" -> {
+          if (hasValues) {
+            return Optional.of(field + ": operator " + operator + " takes no values");
+          }
+        }
+        default -> {
+          return Optional.of(field + ".operator '" + operator + "' must be In, NotIn, Exists or DoesNotExist");
+        }
+      }
+    }
     return Optional.empty();
+  }
+
+  private static Optional<String> metadataProblem(Map<String, String> metadata) {
+    if (metadata == null) {
+      return Optional.empty();
+    }
+    if (metadata.size() > ServiceRegistrationSpec.MAX_METADATA_ENTRIES) {
+      return Optional.of("spec.metadata has " + metadata.size() + " entries, more than the "
+          + ServiceRegistrationSpec.MAX_METADATA_ENTRIES + " allowed");
+    }
+    for (Map.Entry<String, String> entry : new TreeMap<>(metadata).entrySet()) {
+      int keyLength = entry.getKey().length();
+      if (keyLength < 1 || keyLength > ServiceRegistrationSpec.MAX_METADATA_KEY_LENGTH) {
+        return Optional.of("spec.metadata key '" + abbreviate(entry.getKey()) + "' must be 1 to "
+            + ServiceRegistrationSpec.MAX_METADATA_KEY_LENGTH + " characters");
+      }
+      String value = entry.getValue() == null ? "" : entry.getValue();
+      if (value.length() > ServiceRegistrationSpec.MAX_METADATA_VALUE_LENGTH) {
+        return Optional.of("spec.metadata['" + entry.getKey() + "'] is " + value.length()
+            + " characters, more than " + ServiceRegistrationSpec.MAX_METADATA_VALUE_LENGTH);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Whether a value could exceed the registry's 8 KiB: encode one for the largest Pod, node and
+   * address Kubernetes allows, so that the answer does not depend on which Pods happen to run.
+   */
+  private static Optional<String> valueSizeProblem(ServiceRegistration registration) {
+    ServiceRegistrationSpec spec = registration.getSpec();
+    String longestPortName = spec.getPorts().stream().map(PortSpec::getName)
+        .max(java.util.Comparator.comparingInt(String::length)).orElse("");
+    EndpointValue probe = new EndpointValue(spec.getVersion(), spec.effectiveWeight(),
+        "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", 65535, longestPortName, "p".repeat(253),
+        registration.getMetadata().getNamespace(), "n".repeat(253), spec.getMetadata(),
+        new EndpointValue.Owner("c".repeat(63), registration.getMetadata().getNamespace(),
+            registration.getMetadata().getName(), "00000000-0000-0000-0000-000000000000"));
+    try {
+      EndpointCodec.encode(probe);
+      return Optional.empty();
+    } catch (EndpointCodec.ValueTooLargeException e) {
+      return Optional.of("spec.metadata and spec.version make a registry value of up to " + e.size()
+          + " bytes, more than the " + EndpointCodec.MAX_VALUE_BYTES + " allowed");
+    }
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 20 ? text : text.substring(0, 20) + "...";
   }
 }

@@ -28,4 +28,15 @@ class OwnershipTest {
     assertThat(ownership.owned()).containsOnlyKeys("/s/orders/1:80");
     assertThat(ownership.foreign()).containsExactly("/s/orders/2:80", "/s/orders/3:80", "/s/orders/4:80", "/s/orders/5:80");
   }
+
+  @Test
+  void aClaimIsOwnedWhenItsValueIsThisOwner() {
+    Ownership ownership = Ownership.of(Map.of(
+        "/registrar/claims/orders", new StoredKey(EndpointCodec.encodeOwner(ME), 1, 1),
+        "/registrar/claims/other", new StoredKey(EndpointCodec.encodeOwner(
+            new EndpointValue.Owner("prod", "team-b", "orders", "uid-2")), 1, 1),
+        "/registrar/claims/junk", new StoredKey("x".getBytes(UTF_8), 0, 1)), ME);
+    assertThat(ownership.owned()).containsOnlyKeys("/registrar/claims/orders");
+    assertThat(ownership.foreign()).containsExactly("/registrar/claims/junk", "/registrar/claims/other");
+  }
 }
