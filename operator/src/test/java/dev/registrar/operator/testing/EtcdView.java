@@ -29,6 +29,16 @@ public final class EtcdView {
     return values;
   }
 
+  /** The value of exactly {@code key}, if it exists. */
+  public java.util.Optional<String> value(String key) {
+    try {
+      return client.getKVClient().get(ByteSequence.from(key, UTF_8)).get(5, TimeUnit.SECONDS).getKvs()
+          .stream().findFirst().map(kv -> kv.getValue().toString(UTF_8));
+    } catch (Exception e) {
+      throw new AssertionError("could not read " + key + " from etcd", e);
+    }
+  }
+
   /** Key to lease ID under {@code prefix}. */
   public Map<String, Long> leases(String prefix) {
     Map<String, Long> leases = new TreeMap<>();
