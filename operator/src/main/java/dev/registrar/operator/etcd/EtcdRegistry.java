@@ -168,9 +168,26 @@ public final class EtcdRegistry {
     }
   }
 
-  private static String describe(Throwable cause) {
+  /** What went wrong, in words for whoever is on call; never the credentials themselves. */
+  static String describe(Throwable cause) {
     String message = cause.getMessage();
-    return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+    if (message == null || message.isBlank()) {
+      return cause.getClass().getSimpleName();
+    }
+    StringBuilder chain = new StringBuilder();
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      chain.append(t.getMessage()).append('\n');
+    }
+    if (chain.indexOf("authentication failed") >= 0 || chain.indexOf("UNAUTHENTICATED") >= 0
+        || chain.indexOf("invalid auth token") >= 0) {
+      return "etcd rejected the operator's credentials (authentication failed): check "
+          + "REGISTRAR_ETCD_USERNAME and the file REGISTRAR_ETCD_PASSWORD_FILE names";
+    }
+    if (message.contains("permission denied")) {
+      return "etcd denied permission (" + message.replaceFirst("^[A-Z_]+: ", "") + "): the operator's "
+          + "etcd role must grant readwrite on the registry prefix and on /registrar/claims/";
+    }
+    return message;
   }
 
   private static Map<String, StoredKey> toMap(List<KeyValue> kvs) {
