@@ -2,7 +2,12 @@ package dev.registrar.operator;
 
 import dev.registrar.operator.config.RegistrarConfig;
 import dev.registrar.operator.etcd.EtcdRegistry;
+import dev.registrar.operator.etcd.EtcdHealth;
 import dev.registrar.operator.etcd.LeaseKeeper;
+import dev.registrar.operator.etcd.OwnWrites;
+import dev.registrar.operator.etcd.RegistryCounters;
+import dev.registrar.operator.etcd.RegistryWatcher;
+import dev.registrar.client.ServiceClaims;
 import dev.registrar.operator.model.RegistryContext;
 import dev.registrar.operator.reconciler.EventRecorder;
 import dev.registrar.operator.http.HttpEndpoints;
@@ -17,7 +22,9 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
@@ -30,12 +37,16 @@ public final class RegistrarOperator implements AutoCloseable {
 
   static final String LEADER_LEASE_NAME = "registrar-leader";
   static final Duration ETCD_TIMEOUT = Duration.ofSeconds(5);
-  static final Duration MAX_RETRY_INTERVAL = Duration.ofSeconds(10);
+  static final Duration MAX_RETRY_INTERVAL = Duration.ofSeconds(5);
 
   private final RegistrarConfig config;
   private final Client etcd;
-  private final ExecutorService leaseExecutor;
+  private final ScheduledExecutorService leaseExecutor;
+  private final ScheduledExecutorService watchExecutor;
   private final LeaseKeeper leaseKeeper;
+  private final RegistryCounters counters = new RegistryCounters();
+  private final List<RegistryWatcher> watchers;
+  private final EtcdHealth etcdHealth;
   private final Operator operator;
   private final HttpEndpoints http;
 
@@ -51,15 +62,22 @@ public final class RegistrarOperator implements AutoCloseable {
   public RegistrarOperator(RegistrarConfig config, KubernetesClient kubernetes, Client etcd, Metrics metrics) {
     this.config = config;
     this.etcd = etcd;
-    this.leaseExecutor = Executors.newSingleThreadExecutor(daemon("registrar-leases"));
-    this.leaseKeeper = new LeaseKeeper(etcd, leaseExecutor,
-        id -> LOG.warn("lease {} was lost; its registration gets a new one at its next reconcile",
-            Long.toHexString(id)));
+    // Our own threads for jetcd callbacks, which must never block jetcd's event loop.
+    this.leaseExecutor = Executors.newSingleThreadScheduledExecutor(daemon("registrar-leases"));
+    this.watchExecutor = Executors.newSingleThreadScheduledExecutor(daemon("registrar-watch"));
+    this.leaseKeeper = new LeaseKeeper(etcd, leaseExecutor, counters);
     Clock clock = Clock.systemUTC();
+    OwnWrites ownWrites = new OwnWrites();
     ServiceRegistrationReconciler reconciler = new ServiceRegistrationReconciler(
         new RegistryContext(config.keyPrefix(), config.clusterName()),
-        new EtcdRegistry(etcd, ETCD_TIMEOUT), leaseKeeper,
-        new EventRecorder(kubernetes, instanceName(), clock), clock);
+        new EtcdRegistry(etcd, ETCD_TIMEOUT, ownWrites), leaseKeeper,
+        new EventRecorder(kubernetes, instanceName(), clock), clock, counters);
+    // One watch on the registry and one on the claims: drift is repaired as soon as it happens.
+    this.watchers = List.of(config.keyPrefix().root(), ServiceClaims.PREFIX).stream()
+        .map(prefix -> new RegistryWatcher(etcd, prefix, ownWrites, reconciler::foreignChange,
+            watchExecutor, counters, ETCD_TIMEOUT))
+        .toList();
+    this.etcdHealth = new EtcdHealth(etcd, config.keyPrefix().root());
     this.operator = new Operator(o -> {
       o.withMetrics(metrics);
       o.withKubernetesClient(kubernetes)
@@ -77,16 +95,19 @@ public final class RegistrarOperator implements AutoCloseable {
       // Never give up on a registration: etcd outages can outlast any fixed number of attempts.
       c.withRetry(new GenericRetry().setInitialInterval(500).setIntervalMultiplier(2)
           .setMaxInterval(MAX_RETRY_INTERVAL.toMillis()).withoutMaxAttempts());
+      c.withReconciliationMaxInterval(config.resyncInterval());
       if (!config.watchesAllNamespaces()) {
         c.settingNamespaces(config.watchNamespaces());
       }
     });
-    this.http = new HttpEndpoints(config.httpPort());
+    this.http = new HttpEndpoints(config.httpPort(), this::notReadyReason);
   }
 
   public void start() {
     http.start();
     operator.start();
+    // After the controller runs, so that every change the watches report can be acted on.
+    watchers.forEach(RegistryWatcher::start);
     LOG.info("Registrar started: etcd {}, prefix {}, cluster {}, namespaces {}, HTTP port {}",
         config.etcdEndpoints(), config.keyPrefix(), config.clusterName(),
         config.watchesAllNamespaces() ? "all" : config.watchNamespaces(), http.port());
@@ -96,6 +117,22 @@ public final class RegistrarOperator implements AutoCloseable {
     return http.port();
   }
 
+  public RegistryCounters counters() {
+    return counters;
+  }
+
+  /** Why the operator is not ready to serve, or empty when it is. */
+  Optional<String> notReadyReason() {
+    var runtime = operator.getRuntimeInfo();
+    if (!runtime.isStarted()) {
+      return Optional.of("operator not started");
+    }
+    if (!runtime.allEventSourcesAreHealthy()) {
+      return Optional.of("informers not synced or not healthy");
+    }
+    return etcdHealth.problem();
+  }
+
   /** Stops reconciling. Leases are not revoked: their keys stay until another replica takes over or the TTL ends. */
   @Override
   public void close() {
@@ -103,8 +140,10 @@ public final class RegistrarOperator implements AutoCloseable {
       operator.stop();
     } finally {
       http.close();
+      watchers.forEach(RegistryWatcher::close);
       leaseKeeper.close();
-      leaseExecutor.shutdownNow();
+      leaseExecutor.shutdown();
+      watchExecutor.shutdown();
       etcd.close();
     }
   }

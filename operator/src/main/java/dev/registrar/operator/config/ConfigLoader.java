@@ -8,6 +8,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
@@ -74,7 +75,8 @@ public final class ConfigLoader {
         auth(values),
         bool(Setting.LEADER_ELECTION, values.withDefault(Setting.LEADER_ELECTION)),
         values.optional(Setting.LEADER_ELECTION_NAMESPACE).map(ns -> namespace(Setting.LEADER_ELECTION_NAMESPACE, ns)),
-        port(values.withDefault(Setting.HTTP_PORT)));
+        port(values.withDefault(Setting.HTTP_PORT)),
+        duration(Setting.RESYNC_INTERVAL, values.withDefault(Setting.RESYNC_INTERVAL)));
   }
 
   private record Values(Map<Setting, String> raw) {
@@ -229,6 +231,24 @@ public final class ConfigLoader {
       // reported below
     }
     throw new ConfigException(Setting.HTTP_PORT, "'" + value + "' must be a port number, 0 to 65535");
+  }
+
+  /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}; at least one second. */
+  private static Duration duration(Setting setting, String value) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})(ms|s|m|h)").matcher(value);
+    if (m.matches()) {
+      long amount = Long.parseLong(m.group(1));
+      Duration duration = switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "s" -> Duration.ofSeconds(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        default -> Duration.ofHours(amount);
+      };
+      if (duration.compareTo(Duration.ofSeconds(1)) >= 0) {
+        return duration;
+      }
+    }
+    throw new ConfigException(setting, "'" + value + "' must be a duration of at least 1s, such as 30s, 5m or 1h");
   }
 
   /** The {@code --help} text: every setting with its flag, variable and default. */

@@ -3,6 +3,7 @@ package dev.registrar.operator.config;
 import dev.registrar.client.RegistryPrefix;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -20,6 +21,7 @@ import java.util.Set;
  * @param leaderElection whether only an elected leader reconciles
  * @param leaderElectionNamespace namespace of the leader-election Lease; empty means the pod's own
  * @param httpPort port of the HTTP endpoints; 0 picks a free one
+ * @param resyncInterval the longest time between two reconciles of a registration
  */
 public record RegistrarConfig(
     List<URI> etcdEndpoints,
@@ -30,7 +32,8 @@ public record RegistrarConfig(
     Optional<EtcdAuth> etcdAuth,
     boolean leaderElection,
     Optional<String> leaderElectionNamespace,
-    int httpPort) {
+    int httpPort,
+    Duration resyncInterval) {
 
   public RegistrarConfig {
     etcdEndpoints = List.copyOf(etcdEndpoints);

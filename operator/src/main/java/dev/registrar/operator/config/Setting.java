@@ -20,7 +20,9 @@ public enum Setting {
   ETCD_PASSWORD_FILE(null, "file holding the etcd user's password"),
   LEADER_ELECTION("false", "true when several replicas run: only the leader reconciles"),
   LEADER_ELECTION_NAMESPACE(null, "namespace of the leader-election Lease (default: the pod's namespace)"),
-  HTTP_PORT("8080", "port of the HTTP endpoints, such as /healthz (0 picks a free port)");
+  HTTP_PORT("8080", "port of the HTTP endpoints /healthz and /readyz (0 picks a free port)"),
+  RESYNC_INTERVAL("5m", "every registration is reconciled at least this often (e.g. 30s, 5m, 1h), "
+      + "behind the etcd watch that repairs drift at once");
 
   private final String defaultValue;
   private final String description;

@@ -42,10 +42,12 @@ public final class EtcdRegistry {
 
   private final Client client;
   private final Duration timeout;
+  private final OwnWrites ownWrites;
 
-  public EtcdRegistry(Client client, Duration timeout) {
+  public EtcdRegistry(Client client, Duration timeout, OwnWrites ownWrites) {
     this.client = client;
     this.timeout = timeout;
+    this.ownWrites = ownWrites;
   }
 
   /** Every key under {@code prefix}, which must end in '/'. */
@@ -87,7 +89,8 @@ public final class EtcdRegistry {
   /** Revokes the lease, which deletes every key bound to it. A lease already gone is fine. */
   public void revokeLease(long leaseId) {
     try {
-      await("revoke lease " + Long.toHexString(leaseId), client.getLeaseClient().revoke(leaseId));
+      ownWrites.record(await("revoke lease " + Long.toHexString(leaseId),
+          client.getLeaseClient().revoke(leaseId)).getHeader().getRevision());
     } catch (LeaseNotFoundException e) {
       // Already expired or revoked: its keys are gone, which is what revoking wanted.
     }
@@ -145,6 +148,7 @@ public final class EtcdRegistry {
     if (!response.isSucceeded()) {
       throw new ConcurrentChangeException("keys changed in etcd since they were read; reading again");
     }
+    ownWrites.record(response.getHeader().getRevision());
     cmps.clear();
     ops.clear();
   }

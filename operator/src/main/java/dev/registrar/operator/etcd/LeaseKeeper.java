@@ -7,7 +7,6 @@ import io.grpc.stub.StreamObserver;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,23 +31,24 @@ public final class LeaseKeeper implements AutoCloseable {
 
   private final Client client;
   private final Executor executor;
-  private final LongConsumer onLost;
+  private final RegistryCounters counters;
   private final Map<Long, Kept> leases = new ConcurrentHashMap<>();
 
-  /**
-   * @param executor runs {@code onLost}, never a jetcd thread
-   * @param onLost told the ID of a lease etcd no longer has
-   */
-  public LeaseKeeper(Client client, Executor executor, LongConsumer onLost) {
+  /** @param executor runs the lost-lease callbacks, never a jetcd thread */
+  public LeaseKeeper(Client client, Executor executor, RegistryCounters counters) {
     this.client = client;
     this.executor = executor;
-    this.onLost = onLost;
+    this.counters = counters;
   }
 
-  /** Starts renewing the lease, once; a lease kept already is left as it is. */
-  public void keep(long leaseId, long ttlSeconds) {
+  /**
+   * Starts renewing the lease, once; a lease kept already is left as it is.
+   *
+   * @param onLost run on our executor when etcd says the lease is gone
+   */
+  public void keep(long leaseId, long ttlSeconds, Runnable onLost) {
     leases.computeIfAbsent(leaseId, id -> {
-      Kept kept = new Kept(ttlSeconds);
+      Kept kept = new Kept(ttlSeconds, onLost);
       kept.stream = client.getLeaseClient().keepAlive(id, kept.observer(id));
       return kept;
     });
@@ -84,11 +84,13 @@ public final class LeaseKeeper implements AutoCloseable {
 
   private final class Kept {
     final long ttlSeconds;
+    final Runnable onLost;
     volatile CloseableClient stream;
     volatile boolean lost;
 
-    Kept(long ttlSeconds) {
+    Kept(long ttlSeconds, Runnable onLost) {
       this.ttlSeconds = ttlSeconds;
+      this.onLost = onLost;
     }
 
     StreamObserver<LeaseKeepAliveResponse> observer(long id) {
@@ -104,6 +106,7 @@ public final class LeaseKeeper implements AutoCloseable {
           if (EtcdErrors.isNotFound(error)) {
             markLost(id);
           } else {
+            counters.keepaliveErrors.incrementAndGet();
             LOG.debug("keepalive of lease {} failed, jetcd retries: {}", Long.toHexString(id), error.toString());
           }
         }
@@ -116,12 +119,17 @@ public final class LeaseKeeper implements AutoCloseable {
     }
 
     private void markLost(long id) {
-      if (!lost) {
+      // A released lease was revoked or replaced on purpose: its end is no news.
+      if (!lost && leases.get(id) == this) {
         lost = true;
-        executor.execute(() -> {
-          LOG.warn("lease {} is gone from etcd", Long.toHexString(id));
-          onLost.accept(id);
-        });
+        try {
+          executor.execute(() -> {
+            LOG.warn("lease {} is gone from etcd", Long.toHexString(id));
+            onLost.run();
+          });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          // Shutting down: nobody to tell.
+        }
       }
     }
   }

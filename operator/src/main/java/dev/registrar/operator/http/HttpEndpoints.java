@@ -7,16 +7,22 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
-/** The operator's HTTP endpoints: {@code /healthz} (the process is alive). */
+/**
+ * The operator's HTTP endpoints: {@code /healthz} (the process is alive) and {@code /readyz}
+ * (informers synced and etcd reachable; 503 with the reason otherwise).
+ */
 public final class HttpEndpoints implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService executor;
 
-  public HttpEndpoints(int port) {
+  /** @param notReadyReason why the operator is not ready, or empty when it is */
+  public HttpEndpoints(int port, Supplier<Optional<String>> notReadyReason) {
     try {
       server = HttpServer.create(new InetSocketAddress(port), 0);
     } catch (IOException e) {
@@ -29,6 +35,10 @@ public final class HttpEndpoints implements AutoCloseable {
     });
     server.setExecutor(executor);
     server.createContext("/healthz", exchange -> respond(exchange, 200, "ok\n"));
+    server.createContext("/readyz", exchange -> {
+      Optional<String> reason = notReadyReason.get();
+      respond(exchange, reason.isPresent() ? 503 : 200, reason.map(r -> "not ready: " + r + "\n").orElse("ok\n"));
+    });
   }
 
   public void start() {

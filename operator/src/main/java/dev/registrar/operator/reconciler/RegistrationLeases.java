@@ -4,11 +4,13 @@ import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.etcd.EtcdRegistry;
 import dev.registrar.operator.etcd.LeaseInfo;
 import dev.registrar.operator.etcd.LeaseKeeper;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * One lease per registration: reused while it lives, adopted from {@code status.leaseId} after a
@@ -25,12 +27,20 @@ final class RegistrationLeases {
 
   private final EtcdRegistry etcd;
   private final LeaseKeeper keeper;
+  private final BiConsumer<ResourceID, Long> onLost;
   // Registration UID to lease, so that a retry after a failed status patch reuses the lease.
   private final Map<String, Long> assigned = new ConcurrentHashMap<>();
 
-  RegistrationLeases(EtcdRegistry etcd, LeaseKeeper keeper) {
+  /** @param onLost told which registration's lease etcd no longer has */
+  RegistrationLeases(EtcdRegistry etcd, LeaseKeeper keeper, BiConsumer<ResourceID, Long> onLost) {
     this.etcd = etcd;
     this.keeper = keeper;
+    this.onLost = onLost;
+  }
+
+  private void keep(ServiceRegistration registration, long id, long ttl) {
+    ResourceID owner = ResourceID.fromResource(registration);
+    keeper.keep(id, ttl, () -> onLost.accept(owner, id));
   }
 
   Choice choose(ServiceRegistration registration) {
@@ -51,7 +61,7 @@ final class RegistrationLeases {
         case UNKNOWN -> {
           Optional<LeaseInfo> alive = etcd.lease(id, false);
           if (alive.isPresent() && alive.get().grantedTtl() == ttl) {
-            keeper.keep(id, ttl);
+            keep(registration, id, ttl);
             assigned.put(uid, id);
             return new Choice(id, Optional.empty(), true);
           }
@@ -63,7 +73,7 @@ final class RegistrationLeases {
       }
     }
     long id = etcd.grantLease(ttl);
-    keeper.keep(id, ttl);
+    keep(registration, id, ttl);
     assigned.put(uid, id);
     return new Choice(id, replaced, true);
   }

@@ -10,6 +10,7 @@ import dev.registrar.operator.etcd.EtcdRegistry;
 import dev.registrar.operator.etcd.EtcdUnavailableException;
 import dev.registrar.operator.etcd.LeaseKeeper;
 import dev.registrar.operator.etcd.LeaseNotFoundException;
+import dev.registrar.operator.etcd.RegistryCounters;
 import dev.registrar.operator.model.Conditions;
 import dev.registrar.operator.model.DesiredState;
 import dev.registrar.operator.model.DesiredStateCalculator;
@@ -35,6 +36,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,6 +47,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,16 +73,42 @@ public class ServiceRegistrationReconciler
   private final RegistrationLeases leases;
   private final EventRecorder events;
   private final Clock clock;
+  private final RegistryCounters counters;
   private final PodMembership membership = new PodMembership();
+  // Registrations whose lease etcd dropped, until a new one holds their keys again.
+  private final Map<ResourceID, Long> lostLeases = new ConcurrentHashMap<>();
+  private final Set<ResourceID> lostAnnounced = ConcurrentHashMap.newKeySet();
+  // Reconciles asked for from outside JOSDK: a lost lease, a change in etcd made by someone else.
+  private final SimpleInboundEventSource<ServiceRegistration> triggers =
+      new SimpleInboundEventSource<>("registry-triggers");
   private volatile InformerEventSource<Pod, ServiceRegistration> pods;
 
   public ServiceRegistrationReconciler(RegistryContext registry, EtcdRegistry etcd,
-      LeaseKeeper keeper, EventRecorder events, Clock clock) {
+      LeaseKeeper keeper, EventRecorder events, Clock clock, RegistryCounters counters) {
     this.registry = registry;
     this.etcd = etcd;
-    this.leases = new RegistrationLeases(etcd, keeper);
+    this.leases = new RegistrationLeases(etcd, keeper, this::leaseLost);
     this.events = events;
     this.clock = clock;
+    this.counters = counters;
+  }
+
+  /** The keepalive of a registration's lease ended: etcd no longer has it. Reconcile at once. */
+  void leaseLost(ResourceID registration, long leaseId) {
+    lostLeases.put(registration, leaseId);
+    triggers.propagateEvent(registration);
+  }
+
+  /**
+   * Somebody else changed keys of this owner in etcd (deleted, altered, or they expired): let
+   * its registration repair them, if it is one of this cluster's.
+   */
+  public void foreignChange(EndpointValue.Owner owner) {
+    if (owner.cluster() != null && owner.cluster().equals(registry.clusterName())
+        && owner.name() != null && owner.namespace() != null) {
+      counters.driftRepairs.incrementAndGet();
+      triggers.propagateEvent(new ResourceID(owner.name(), owner.namespace()));
+    }
   }
 
   @Override
@@ -91,7 +120,7 @@ public class ServiceRegistrationReconciler
         .withSecondaryToPrimaryMapper((Pod pod) -> registrationsFor(pod, registrations))
         .build();
     pods = new InformerEventSource<>(configuration, context);
-    return List.of(pods);
+    return List.of(pods, triggers);
   }
 
   /** The registrations a Pod event concerns: those that match it now, and those it matched. */
@@ -138,7 +167,18 @@ public class ServiceRegistrationReconciler
           Ownership.ownerOf(claimKey, claim.get(claimKey)))).rescheduleAfter(CONFLICT_RECHECK);
     }
 
+    ResourceID id = ResourceID.fromResource(registration);
+    Long lost = lostLeases.get(id);
+    if (lost != null && lostAnnounced.add(id)) {
+      LOG.warn("{}/{}: lease {} is gone from etcd; granting a new one", namespace,
+          registration.getMetadata().getName(), RegistrationLeases.hex(lost));
+      events.warning(registration, Reasons.LEASE_LOST, "Lease " + RegistrationLeases.hex(lost)
+          + " is gone from etcd (it expired or was revoked); registering every endpoint again under a new lease");
+    }
     RegistrationLeases.Choice lease = leases.choose(registration);
+    if (lost != null && lease.id() != lost) {
+      counters.leaseRegrants.incrementAndGet();
+    }
     String servicePath = registry.prefix().servicePath(serviceName);
     Map<String, StoredKey> stored = new TreeMap<>(etcd.readPrefix(servicePath));
     stored.putAll(claim);
@@ -167,6 +207,12 @@ public class ServiceRegistrationReconciler
       leases.release(registration.getMetadata().getUid(), old);
     });
     recordChanges(registration, plan, desired);
+    if (lost != null && lostLeases.remove(id, lost)) {
+      lostAnnounced.remove(id);
+      events.normal(registration, Reasons.LEASE_RENEWED, "Lease " + RegistrationLeases.hex(lost)
+          + " was gone from etcd; " + count(registered) + " registered again under lease "
+          + RegistrationLeases.hex(lease.id()));
+    }
 
     ServiceRegistrationStatus next = StatusCalculator.synced(registration.getStatus(), generation,
         RegistrationLeases.hex(lease.id()), desired, registered,
@@ -277,6 +323,10 @@ public class ServiceRegistrationReconciler
     if (e instanceof ConcurrentChangeException) {
       reason = Reasons.SYNCING;
       message = e.getMessage();
+    } else if (e instanceof EtcdUnavailableException && lostLeases.containsKey(ResourceID.fromResource(registration))) {
+      reason = Reasons.LEASE_LOST;
+      message = "lease " + RegistrationLeases.hex(lostLeases.get(ResourceID.fromResource(registration)))
+          + " is gone from etcd and a new one cannot be granted yet, retrying with backoff: " + e.getMessage();
     } else if (e instanceof EtcdUnavailableException) {
       reason = Reasons.ETCD_UNAVAILABLE;
       message = "etcd is unavailable, retrying with backoff: " + e.getMessage();
@@ -335,6 +385,8 @@ public class ServiceRegistrationReconciler
       throw e;
     }
     membership.remove(ResourceID.fromResource(registration));
+    lostLeases.remove(ResourceID.fromResource(registration));
+    lostAnnounced.remove(ResourceID.fromResource(registration));
     leases.forget(uid);
     LOG.info("{}/{}: deleted; lease revoked and keys removed", registration.getMetadata().getNamespace(),
         registration.getMetadata().getName());

@@ -43,6 +43,19 @@ class ConfigLoaderTest {
     assertThat(config.leaderElection()).isFalse();
     assertThat(config.leaderElectionNamespace()).isEmpty();
     assertThat(config.httpPort()).isEqualTo(8080);
+    assertThat(config.resyncInterval()).isEqualTo(java.time.Duration.ofMinutes(5));
+  }
+
+  @Test
+  void resyncIntervalsAreDurations() {
+    assertThat(ConfigLoader.load(List.of("--resync-interval", "30s"), ENDPOINTS).resyncInterval())
+        .isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(ConfigLoader.load(List.of("--resync-interval", "2h"), ENDPOINTS).resyncInterval())
+        .isEqualTo(java.time.Duration.ofHours(2));
+    assertThat(failure(List.of("--resync-interval", "500ms"), ENDPOINTS).getMessage())
+        .isEqualTo("--resync-interval (REGISTRAR_RESYNC_INTERVAL): '500ms' must be a duration of at least 1s, such as 30s, 5m or 1h");
+    assertThat(failure(List.of("--resync-interval", "5 minutes"), ENDPOINTS).getMessage())
+        .startsWith("--resync-interval (REGISTRAR_RESYNC_INTERVAL): '5 minutes'");
   }
 
   @Test
