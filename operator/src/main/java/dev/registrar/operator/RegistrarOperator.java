@@ -37,7 +37,8 @@ public final class RegistrarOperator implements AutoCloseable {
 
   static final String LEADER_LEASE_NAME = "registrar-leader";
   static final Duration ETCD_TIMEOUT = Duration.ofSeconds(5);
-  static final Duration MAX_RETRY_INTERVAL = Duration.ofSeconds(5);
+  // Capped low: when etcd returns, every registration is back within seconds.
+  static final Duration MAX_RETRY_INTERVAL = Duration.ofSeconds(2);
 
   private final RegistrarConfig config;
   private final Client etcd;

@@ -41,6 +41,10 @@ public final class RunningOperator implements AutoCloseable {
     return reconciles.get();
   }
 
+  public dev.registrar.operator.etcd.RegistryCounters counters() {
+    return operator.counters();
+  }
+
   public int httpPort() {
     return operator.httpPort();
   }

@@ -1,0 +1,243 @@
+package dev.registrar.operator.resilience;
+
+import static dev.registrar.operator.testing.TestObjects.pod;
+import static dev.registrar.operator.testing.TestObjects.registration;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.registrar.client.EndpointCodec;
+import dev.registrar.client.EndpointValue;
+import dev.registrar.operator.customresource.PortSpec;
+import dev.registrar.operator.customresource.ServiceRegistration;
+import dev.registrar.operator.testing.EtcdEvents;
+import dev.registrar.operator.testing.EtcdView;
+import dev.registrar.operator.testing.MockKubernetesApi;
+import dev.registrar.operator.testing.RunningOperator;
+import dev.registrar.testing.etcd.EtcdExtension;
+import io.etcd.jetcd.ByteSequence;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Faults injected into a real etcd and into the operator: nothing lost, no zombie left. */
+class ResilienceIT {
+
+  @RegisterExtension
+  static final EtcdExtension ETCD = EtcdExtension.singleMember();
+
+  static final String NS = "shop";
+  static final int TTL = 15;
+  static final Duration WAIT = Duration.ofSeconds(20);
+
+  MockKubernetesApi api;
+  KubernetesClient client;
+  RunningOperator operator;
+  EtcdView etcd;
+
+  @BeforeEach
+  void start() {
+    api = MockKubernetesApi.start();
+    client = api.client();
+    etcd = new EtcdView(ETCD.client());
+    operator = startOperator();
+  }
+
+  RunningOperator startOperator() {
+    return RunningOperator.start(api, ETCD.endpointList(), "--cluster-name", "test");
+  }
+
+  @AfterEach
+  void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    api.close();
+  }
+
+  /** A registration with a 15 s lease over {@code pods} ready Pods; returns its lease. */
+  long register(String service, int pods) {
+    Map<String, String> labels = Map.of("app", service);
+    for (int i = 1; i <= pods; i++) {
+      client.resource(pod(NS, service + "-" + i, "10.6." + (service.length() % 200) + "." + i, labels, true)).create();
+    }
+    ServiceRegistration registration = registration(NS, service, service, labels, PortSpec.number("http", 80));
+    registration.getSpec().setLeaseTTLSeconds(TTL);
+    client.resource(registration).create();
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(keys(service)).hasSize(pods);
+      assertThat(ready(service)).hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("Synced"));
+    });
+    return lease(service);
+  }
+
+  Map<String, String> keys(String service) {
+    return etcd.values("/services/" + service + "/");
+  }
+
+  long lease(String service) {
+    return Long.parseUnsignedLong(registrationOf(service).getStatus().getLeaseId(), 16);
+  }
+
+  ServiceRegistration registrationOf(String service) {
+    return client.resources(ServiceRegistration.class).inNamespace(NS).withName(service).get();
+  }
+
+  Optional<Condition> ready(String service) {
+    ServiceRegistration current = registrationOf(service);
+    if (current == null || current.getStatus() == null) {
+      return Optional.empty();
+    }
+    return current.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst();
+  }
+
+  @Test
+  void etcdKilledAndRestartedWithinTheTtlLosesNothing() {
+    long lease = register("kill", 2);
+    Map<String, String> before = keys("kill");
+
+    ETCD.etcd().killAll();
+    ETCD.etcd().startAll();
+    try (EtcdEvents events = new EtcdEvents(ETCD.client(), "/services/kill/", "/registrar/claims/kill")) {
+      // Longer than the TTL after the restart: only a resumed keepalive keeps the keys.
+      await().pollDelay(Duration.ofSeconds(TTL + 3)).atMost(Duration.ofSeconds(TTL + 10))
+          .untilAsserted(() -> assertThat(keys("kill")).isEqualTo(before));
+      assertThat(etcd.lease(lease).getTTL()).isPositive();
+      assertThat(lease("kill")).isEqualTo(lease);
+      assertThat(events.deletes()).isEmpty();
+    }
+    assertThat(ready("kill")).hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("True"));
+  }
+
+  @Test
+  void etcdDownLongerThanTheTtlIsRecoveredWhenItReturns() {
+    long lease = register("longdown", 2);
+    ETCD.etcd().killAll();
+    long downSince = System.nanoTime();
+    // While etcd is away a Pod stops being ready: its key must not come back.
+    client.pods().inNamespace(NS).withName("longdown-2").editStatus(p -> {
+      p.getStatus().getConditions().forEach(c -> c.setStatus("False"));
+      return p;
+    });
+    await().atMost(WAIT).untilAsserted(() -> assertThat(ready("longdown")).hasValueSatisfying(c -> {
+      assertThat(c.getStatus()).isEqualTo("False");
+      assertThat(c.getReason()).isIn("EtcdUnavailable", "LeaseLost");
+    }));
+    await().pollDelay(Duration.ofMillis(100)).atMost(Duration.ofSeconds(TTL + 10))
+        .until(() -> System.nanoTime() - downSince > TimeUnit.SECONDS.toNanos(TTL + 5));
+
+    ETCD.etcd().startAll();
+    long back = System.nanoTime();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(keys("longdown")).containsOnlyKeys("/services/longdown/10.6.8.1:80");
+      assertThat(ready("longdown")).hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("Synced"));
+    });
+    long recovered = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back);
+    long now = lease("longdown");
+    assertThat(etcd.leases("/services/longdown/").values()).containsOnly(now);
+    assertThat(etcd.lease(now).getTTL()).isPositive();
+    System.out.printf("etcd down %d s (TTL %d s): recovered %d ms after etcd returned; lease %s -> %s%n",
+        TimeUnit.NANOSECONDS.toSeconds(back - downSince), TTL, recovered, Long.toHexString(lease), Long.toHexString(now));
+  }
+
+  @Test
+  void aRestartedOperatorAdoptsItsLeasesAndWritesNothing() {
+    long lease = register("adopt", 3);
+    Map<String, String> before = keys("adopt");
+    operator.close();
+    try (EtcdEvents events = new EtcdEvents(ETCD.client(), "/services/adopt/", "/registrar/claims/adopt")) {
+      operator = startOperator();
+      await().atMost(WAIT).until(() -> operator.reconciles() >= 1);
+      // Past the TTL: the keys live only because the new operator renews the adopted lease.
+      await().pollDelay(Duration.ofSeconds(TTL + 3)).atMost(Duration.ofSeconds(TTL + 10))
+          .untilAsserted(() -> assertThat(keys("adopt")).isEqualTo(before));
+      assertThat(lease("adopt")).isEqualTo(lease);
+      assertThat(etcd.leases("/services/adopt/").values()).containsOnly(lease);
+      assertThat(events.puts()).isEmpty();
+      assertThat(events.deletes()).isEmpty();
+    }
+  }
+
+  @Test
+  void aPodDeletedWhileTheOperatorIsDownIsDeregisteredAtStartAndNothingElse() {
+    register("offline", 3);
+    long untouched = etcd.kvs("/services/offline/10.6.7.1:80").get(0).getModRevision();
+    operator.close();
+    client.pods().inNamespace(NS).withName("offline-2").delete();
+    try (EtcdEvents events = new EtcdEvents(ETCD.client(), "/services/offline/", "/registrar/claims/offline")) {
+      operator = startOperator();
+      await().atMost(WAIT).untilAsserted(() -> assertThat(keys("offline"))
+          .containsOnlyKeys("/services/offline/10.6.7.1:80", "/services/offline/10.6.7.3:80"));
+      assertThat(events.deletes()).containsExactly("/services/offline/10.6.7.2:80");
+      assertThat(events.puts()).isEmpty();
+    }
+    assertThat(etcd.kvs("/services/offline/10.6.7.1:80").get(0).getModRevision()).isEqualTo(untouched);
+  }
+
+  @Test
+  void drift() throws Exception {
+    register("drift", 2);
+    String key = "/services/drift/10.6.5.1:80";
+    String value = etcd.value(key).orElseThrow();
+
+    // Deleted behind the operator's back: restored.
+    long start = System.nanoTime();
+    ETCD.client().getKVClient().delete(bytes(key)).get(5, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(etcd.value(key)).contains(value));
+    long deleteRepair = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+    // Altered: restored.
+    start = System.nanoTime();
+    ETCD.client().getKVClient().put(bytes(key), bytes(value.replace("\"weight\":100", "\"weight\":1"))).get(5, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(etcd.value(key)).contains(value));
+    long alterRepair = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertThat(etcd.kvs(key).get(0).getLease()).isEqualTo(lease("drift"));
+
+    // The claim deleted behind its back: claimed again.
+    ETCD.client().getKVClient().delete(bytes("/registrar/claims/drift")).get(5, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(etcd.value("/registrar/claims/drift")).isPresent());
+
+    // A foreign key under the service path: left alone.
+    String foreign = "/services/drift/10.9.9.9:80";
+    ETCD.client().getKVClient().put(bytes(foreign), ByteSequence.from(EndpointCodec.encode(new EndpointValue(
+        null, 100, "10.9.9.9", 80, null, null, null, null, null, new EndpointValue.Owner("other", "x", "y", "z")))))
+        .get(5, TimeUnit.SECONDS);
+    long repairs = operator.counters().driftRepairs.get();
+    client.pods().inNamespace(NS).withName("drift-1").edit(p -> {
+      p.getMetadata().setAnnotations(Map.of("nudge", "1"));
+      return p;
+    });
+    await().atMost(WAIT).until(() -> operator.reconciles() > 0);
+    assertThat(etcd.value(foreign)).isPresent();
+    assertThat(operator.counters().driftRepairs.get()).isEqualTo(repairs);
+    System.out.printf("drift repaired: delete in %d ms, alteration in %d ms%n", deleteRepair, alterRepair);
+  }
+
+  @Test
+  void aChangeMissedDuringACompactionIsStillRepaired() throws Exception {
+    register("compact", 2);
+    String key = "/services/compact/10.6.7.1:80";
+    ETCD.etcd().killAll();
+    ETCD.etcd().startAll();
+    // Behind the operator's back while its watch reconnects, then compact away the history.
+    try (var admin = ETCD.etcd().newClient()) {
+      admin.getKVClient().delete(bytes(key)).get(5, TimeUnit.SECONDS);
+      long revision = admin.getKVClient().get(bytes("/")).get(5, TimeUnit.SECONDS).getHeader().getRevision();
+      admin.getKVClient().compact(revision).get(5, TimeUnit.SECONDS);
+    }
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(keys("compact")).containsKey(key));
+    System.out.printf("compaction: watch rebuilt %d times%n", operator.counters().watchResyncs.get());
+  }
+
+  static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, UTF_8);
+  }
+}
