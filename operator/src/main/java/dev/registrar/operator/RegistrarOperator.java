@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -56,11 +57,26 @@ public final class RegistrarOperator implements AutoCloseable {
    * @param etcd closed by this class
    */
   public RegistrarOperator(RegistrarConfig config, KubernetesClient kubernetes, Client etcd) {
-    this(config, kubernetes, etcd, Metrics.NOOP);
+    this(config, kubernetes, etcd, Tuning.PRODUCTION);
   }
 
-  /** @param metrics JOSDK's reconcile metrics */
-  public RegistrarOperator(RegistrarConfig config, KubernetesClient kubernetes, Client etcd, Metrics metrics) {
+  /**
+   * What tests tune and production keeps as is.
+   *
+   * @param metrics JOSDK's reconcile metrics
+   * @param leaseDuration leader election: how long a leader's Lease is valid
+   * @param renewDeadline leader election: how long the leader tries to renew before giving up
+   * @param retryPeriod leader election: how often candidates try
+   * @param exitOnLostLeadership exit the process when leadership is lost, so that a deposed
+   *     leader can never go on writing (true in production)
+   */
+  public record Tuning(Metrics metrics, Duration leaseDuration, Duration renewDeadline,
+      Duration retryPeriod, boolean exitOnLostLeadership) {
+    public static final Tuning PRODUCTION = new Tuning(Metrics.NOOP, Duration.ofSeconds(15),
+        Duration.ofSeconds(10), Duration.ofSeconds(2), true);
+  }
+
+  public RegistrarOperator(RegistrarConfig config, KubernetesClient kubernetes, Client etcd, Tuning tuning) {
     this.config = config;
     this.etcd = etcd;
     // Our own threads for jetcd callbacks, which must never block jetcd's event loop.
@@ -80,7 +96,7 @@ public final class RegistrarOperator implements AutoCloseable {
         .toList();
     this.etcdHealth = new EtcdHealth(etcd, config.keyPrefix().root());
     this.operator = new Operator(o -> {
-      o.withMetrics(metrics);
+      o.withMetrics(tuning.metrics());
       o.withKubernetesClient(kubernetes)
           .withCloseClientOnStop(false)
           // Status is written with a JSON merge patch only when it changed; server-side apply
@@ -89,7 +105,11 @@ public final class RegistrarOperator implements AutoCloseable {
       if (config.leaderElection()) {
         String namespace = config.leaderElectionNamespace()
             .orElseGet(() -> kubernetes.getConfiguration().getNamespace());
-        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEADER_LEASE_NAME, namespace));
+        // A unique identity per process: two replicas on one host must not share leadership.
+        String identity = instanceName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEADER_LEASE_NAME, namespace,
+            tuning.leaseDuration(), tuning.renewDeadline(), tuning.retryPeriod(), identity, null,
+            tuning.exitOnLostLeadership()));
       }
     });
     operator.register(reconciler, c -> {

@@ -2,7 +2,13 @@ package dev.registrar.operator.testing;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.util.Map;
+import java.util.Queue;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -26,17 +32,37 @@ public final class MockKubernetesApi implements AutoCloseable {
   private final KubernetesMockServer server;
   private final NamespacedKubernetesClient client;
 
-  private MockKubernetesApi() {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(List.of()), false);
-    server.init();
+  private MockKubernetesApi(boolean leaderElection) {
+    if (leaderElection) {
+      // Expectations first, CRUD after: JOSDK's SelfSubjectRulesReview needs an answer the CRUD mock refuses.
+      Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+      server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
+          new KubernetesMixedDispatcher(responses), false);
+      server.init();
+      server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+          .andReturn(201, new SelfSubjectRulesReviewBuilder()
+              .withNewStatus().withIncomplete(false)
+              .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases")
+              .withVerbs("create", "update", "get").endResourceRule()
+              .endStatus().build())
+          .always();
+    } else {
+      server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+          new KubernetesCrudDispatcher(List.of()), false);
+      server.init();
+    }
     client = server.createClient();
     client.apiextensions().v1().customResourceDefinitions().resource(generatedCrd()).create();
   }
 
   /** Starts a mock API with the CRD installed. */
   public static MockKubernetesApi start() {
-    return new MockKubernetesApi();
+    return new MockKubernetesApi(false);
+  }
+
+  /** Starts a mock API that also answers JOSDK's leader-election permission check. */
+  public static MockKubernetesApi startWithLeaderElection() {
+    return new MockKubernetesApi(true);
   }
 
   public NamespacedKubernetesClient client() {

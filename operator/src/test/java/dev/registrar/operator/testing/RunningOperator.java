@@ -17,6 +17,9 @@ public final class RunningOperator implements AutoCloseable {
   private final RegistrarOperator operator;
   private final AtomicInteger reconciles = new AtomicInteger();
 
+  /** Leader election as fast as a test wants it, and no System.exit when leadership is lost. */
+  static final java.time.Duration LEASE = java.time.Duration.ofSeconds(2);
+
   private RunningOperator(MockKubernetesApi api, List<String> args) {
     RegistrarConfig config = ConfigLoader.load(args, Map.of());
     Metrics counting = new Metrics() {
@@ -25,7 +28,9 @@ public final class RunningOperator implements AutoCloseable {
         reconciles.incrementAndGet();
       }
     };
-    operator = new RegistrarOperator(config, api.client(), EtcdClientFactory.create(config), counting);
+    operator = new RegistrarOperator(config, api.client(), EtcdClientFactory.create(config),
+        new RegistrarOperator.Tuning(counting, LEASE, java.time.Duration.ofMillis(1500),
+            java.time.Duration.ofMillis(400), false));
     operator.start();
   }
 
