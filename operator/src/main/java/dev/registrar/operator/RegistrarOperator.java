@@ -2,6 +2,7 @@ package dev.registrar.operator;
 
 import dev.registrar.operator.config.RegistrarConfig;
 import dev.registrar.operator.etcd.EtcdRegistry;
+import dev.registrar.operator.etcd.ConnectionNudge;
 import dev.registrar.operator.etcd.EtcdHealth;
 import dev.registrar.operator.etcd.LeaseKeeper;
 import dev.registrar.operator.etcd.OwnWrites;
@@ -85,16 +86,17 @@ public final class RegistrarOperator implements AutoCloseable {
     this.leaseKeeper = new LeaseKeeper(etcd, leaseExecutor, counters);
     Clock clock = Clock.systemUTC();
     OwnWrites ownWrites = new OwnWrites();
+    ConnectionNudge nudge = new ConnectionNudge(etcd, leaseExecutor);
     ServiceRegistrationReconciler reconciler = new ServiceRegistrationReconciler(
         new RegistryContext(config.keyPrefix(), config.clusterName()),
-        new EtcdRegistry(etcd, ETCD_TIMEOUT, ownWrites), leaseKeeper,
+        new EtcdRegistry(etcd, ETCD_TIMEOUT, ownWrites, nudge), leaseKeeper,
         new EventRecorder(kubernetes, instanceName(), clock), clock, counters);
     // One watch on the registry and one on the claims: drift is repaired as soon as it happens.
     this.watchers = List.of(config.keyPrefix().root(), ServiceClaims.PREFIX).stream()
         .map(prefix -> new RegistryWatcher(etcd, prefix, ownWrites, reconciler::foreignChange,
             watchExecutor, counters, ETCD_TIMEOUT))
         .toList();
-    this.etcdHealth = new EtcdHealth(etcd, config.keyPrefix().root());
+    this.etcdHealth = new EtcdHealth(etcd, config.keyPrefix().root(), nudge);
     this.operator = new Operator(o -> {
       o.withMetrics(tuning.metrics());
       o.withKubernetesClient(kubernetes)

@@ -15,12 +15,14 @@ public final class EtcdHealth {
 
   private final Client client;
   private final String prefix;
+  private final ConnectionNudge nudge;
   private volatile Optional<String> last = Optional.of("etcd not checked yet");
   private volatile long checkedAt;
 
-  public EtcdHealth(Client client, String prefix) {
+  public EtcdHealth(Client client, String prefix, ConnectionNudge nudge) {
     this.client = client;
     this.prefix = prefix;
+    this.nudge = nudge;
   }
 
   /** Empty when etcd answered; otherwise why not. */
@@ -32,11 +34,13 @@ public final class EtcdHealth {
     try {
       client.getKVClient().get(ByteSequence.from(prefix, UTF_8),
           GetOption.builder().isPrefix(true).withCountOnly(true).build()).get(1, TimeUnit.SECONDS);
+      nudge.callSucceeded();
       last = Optional.empty();
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
+      nudge.callFailed();
       last = Optional.of("etcd unreachable: " + EtcdRegistry.describe(e.getCause() == null ? e : e.getCause()));
     }
     checkedAt = System.nanoTime();

@@ -43,11 +43,13 @@ public final class EtcdRegistry {
   private final Client client;
   private final Duration timeout;
   private final OwnWrites ownWrites;
+  private final ConnectionNudge nudge;
 
-  public EtcdRegistry(Client client, Duration timeout, OwnWrites ownWrites) {
+  public EtcdRegistry(Client client, Duration timeout, OwnWrites ownWrites, ConnectionNudge nudge) {
     this.client = client;
     this.timeout = timeout;
     this.ownWrites = ownWrites;
+    this.nudge = nudge;
   }
 
   /** Every key under {@code prefix}, which must end in '/'. */
@@ -155,9 +157,12 @@ public final class EtcdRegistry {
 
   private <T> T await(String what, CompletableFuture<T> future) {
     try {
-      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      T result = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      nudge.callSucceeded();
+      return result;
     } catch (TimeoutException e) {
       future.cancel(true);
+      nudge.callFailed();
       throw new EtcdUnavailableException("etcd did not answer within " + timeout.toSeconds()
           + "s (" + what + ")", e);
     } catch (InterruptedException e) {
@@ -168,6 +173,7 @@ public final class EtcdRegistry {
       if (EtcdErrors.isNotFound(cause)) {
         throw new LeaseNotFoundException(0, cause);
       }
+      nudge.callFailed();
       throw new EtcdUnavailableException("etcd failed to " + what + ": " + describe(cause), cause);
     }
   }

@@ -199,7 +199,9 @@ public class ServiceRegistrationReconciler
       etcd.apply(plan.only(key -> key.equals(claimKey)), lease.id());
       etcd.apply(plan.only(key -> !key.equals(claimKey)), lease.id());
     } catch (LeaseNotFoundException e) {
+      // Expired or revoked under us: the keepalive may not have said so yet. Same as a lost lease.
       leases.release(registration.getMetadata().getUid(), lease.id());
+      lostLeases.putIfAbsent(id, lease.id());
       throw e;
     }
     lease.replaced().ifPresent(old -> {
