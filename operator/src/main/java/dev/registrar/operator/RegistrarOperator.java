@@ -165,9 +165,20 @@ public final class RegistrarOperator implements AutoCloseable {
       http.close();
       watchers.forEach(RegistryWatcher::close);
       leaseKeeper.close();
-      leaseExecutor.shutdown();
+      leaseExecutor.shutdownNow();
       watchExecutor.shutdown();
+      awaitQuietly(watchExecutor);
       etcd.close();
+    }
+  }
+
+  private static void awaitQuietly(ScheduledExecutorService executor) {
+    try {
+      if (!executor.awaitTermination(1, java.util.concurrent.TimeUnit.SECONDS)) {
+        executor.shutdownNow(); // a read blocked on an unreachable etcd
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The operator starts against an API server, registers its controller and serves /healthz. */
+/** The operator starts against an API server, registers its controller and serves /healthz and /readyz. */
 class RegistrarOperatorMockTest {
 
   @Test
@@ -39,6 +39,13 @@ class RegistrarOperatorMockTest {
                 .POST(HttpRequest.BodyPublishers.noBody()).build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isEqualTo(405);
+
+        // Nothing listens on port 9: ready only once etcd answers.
+        HttpResponse<String> ready = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.httpPort() + "/readyz")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).startsWith("not ready: ");
       }
     }
   }

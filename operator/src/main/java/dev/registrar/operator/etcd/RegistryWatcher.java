@@ -225,13 +225,18 @@ public final class RegistryWatcher implements AutoCloseable {
     }
   }
 
+  /** Stops reporting; the watch itself ends with the executor's next turn or with the client. */
   @Override
   public void close() {
     closed = true;
+    submitClose();
+  }
+
+  private void submitClose() {
     try {
-      executor.submit(this::closeWatcher).get(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      LOG.debug("closing the watch of {}: {}", prefix, e.toString());
+      executor.execute(this::closeWatcher);
+    } catch (RejectedExecutionException e) {
+      // Already shut down: closing the client ends the watch.
     }
   }
 
