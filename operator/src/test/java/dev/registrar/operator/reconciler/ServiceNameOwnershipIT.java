@@ -11,8 +11,7 @@ import dev.registrar.client.EndpointValue;
 import dev.registrar.operator.customresource.PortSpec;
 import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.testing.EtcdView;
-import dev.registrar.operator.testing.MockKubernetesApi;
-import dev.registrar.operator.testing.RunningOperator;
+import dev.registrar.operator.testing.OperatorFixture;
 import dev.registrar.testing.etcd.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -33,38 +32,28 @@ class ServiceNameOwnershipIT {
 
   static final Duration WAIT = Duration.ofSeconds(20);
 
-  MockKubernetesApi api;
+  OperatorFixture fixture;
   KubernetesClient client;
-  RunningOperator operator;
   EtcdView etcd;
 
   @BeforeEach
   void start() {
-    api = MockKubernetesApi.start();
-    client = api.client();
-    etcd = new EtcdView(ETCD.client());
-    operator = RunningOperator.start(api, ETCD.endpointList(), "--cluster-name", "test");
+    fixture = OperatorFixture.start(ETCD, "--cluster-name", "test");
+    client = fixture.client;
+    etcd = fixture.etcd;
   }
 
   @AfterEach
   void stop() {
-    operator.close();
-    api.close();
+    fixture.close();
   }
 
   Optional<Condition> ready(String namespace, String name) {
-    ServiceRegistration current = client.resources(ServiceRegistration.class).inNamespace(namespace).withName(name).get();
-    if (current == null || current.getStatus() == null) {
-      return Optional.empty();
-    }
-    return current.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst();
+    return fixture.condition(namespace, name, "Ready");
   }
 
   void awaitReady(String namespace, String name, String status, String reason) {
-    await().atMost(WAIT).untilAsserted(() -> assertThat(ready(namespace, name)).hasValueSatisfying(c -> {
-      assertThat(c.getStatus()).isEqualTo(status);
-      assertThat(c.getReason()).isEqualTo(reason);
-    }));
+    fixture.awaitReady(namespace, name, status, reason, WAIT);
   }
 
   @Test

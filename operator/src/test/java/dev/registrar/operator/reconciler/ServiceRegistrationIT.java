@@ -10,7 +10,7 @@ import dev.registrar.client.EndpointValue;
 import dev.registrar.operator.customresource.PortSpec;
 import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.testing.EtcdView;
-import dev.registrar.operator.testing.MockKubernetesApi;
+import dev.registrar.operator.testing.OperatorFixture;
 import dev.registrar.operator.testing.RunningOperator;
 import dev.registrar.testing.etcd.EtcdExtension;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -39,25 +39,22 @@ class ServiceRegistrationIT {
   static final Duration WAIT = Duration.ofSeconds(20);
   static final Map<String, String> APP = Map.of("app", "orders");
 
-  MockKubernetesApi api;
+  OperatorFixture fixture;
   KubernetesClient client;
   RunningOperator operator;
   EtcdView etcd;
 
   @BeforeEach
   void start() {
-    api = MockKubernetesApi.start();
-    client = api.client();
-    etcd = new EtcdView(ETCD.client());
-    operator = RunningOperator.start(api, ETCD.endpointList(), "--cluster-name", "test");
+    fixture = OperatorFixture.start(ETCD, "--cluster-name", "test");
+    client = fixture.client;
+    etcd = fixture.etcd;
+    operator = fixture.operator();
   }
 
   @AfterEach
   void stop() {
-    if (operator != null) {
-      operator.close();
-    }
-    api.close();
+    fixture.close();
   }
 
   // --- helpers ---------------------------------------------------------------------------
@@ -91,19 +88,11 @@ class ServiceRegistrationIT {
   }
 
   Optional<Condition> condition(String name, String type) {
-    ServiceRegistration current = registrationResource(name).get();
-    if (current == null || current.getStatus() == null) {
-      return Optional.empty();
-    }
-    return current.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst();
+    return fixture.condition(NS, name, type);
   }
 
   void awaitReady(String name, String status, String reason) {
-    await().atMost(WAIT).untilAsserted(() -> assertThat(condition(name, "Ready"))
-        .hasValueSatisfying(c -> {
-          assertThat(c.getStatus()).isEqualTo(status);
-          assertThat(c.getReason()).isEqualTo(reason);
-        }));
+    fixture.awaitReady(NS, name, status, reason, WAIT);
   }
 
   static EndpointValue decode(String json) {
@@ -111,9 +100,7 @@ class ServiceRegistrationIT {
   }
 
   List<Event> events(String name, String reason) {
-    return client.v1().events().inNamespace(NS).list().getItems().stream()
-        .filter(e -> e.getInvolvedObject().getName().equals(name) && e.getReason().equals(reason))
-        .toList();
+    return fixture.events(NS, name, reason);
   }
 
   // --- behaviour -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import dev.registrar.operator.customresource.PortSpec;
 import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.testing.EtcdEvents;
 import dev.registrar.operator.testing.EtcdView;
-import dev.registrar.operator.testing.MockKubernetesApi;
+import dev.registrar.operator.testing.OperatorFixture;
 import dev.registrar.operator.testing.RunningOperator;
 import dev.registrar.testing.etcd.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
@@ -38,29 +38,29 @@ class ResilienceIT {
   static final int TTL = 15;
   static final Duration WAIT = Duration.ofSeconds(20);
 
-  MockKubernetesApi api;
+  OperatorFixture fixture;
   KubernetesClient client;
   RunningOperator operator;
   EtcdView etcd;
 
   @BeforeEach
   void start() {
-    api = MockKubernetesApi.start();
-    client = api.client();
-    etcd = new EtcdView(ETCD.client());
-    operator = startOperator();
+    fixture = OperatorFixture.start(ETCD, "--cluster-name", "test");
+    client = fixture.client;
+    etcd = fixture.etcd;
+    operator = fixture.operator();
   }
 
-  RunningOperator startOperator() {
-    return RunningOperator.start(api, ETCD.endpointList(), "--cluster-name", "test");
+  /** Stops the operator, runs {@code whileDown}, starts a new one. */
+  void restartOperator(Runnable whileDown) {
+    fixture.stopOperator();
+    whileDown.run();
+    operator = fixture.startOperator();
   }
 
   @AfterEach
   void stop() {
-    if (operator != null) {
-      operator.close();
-    }
-    api.close();
+    fixture.close();
   }
 
   /** A registration with a 15 s lease over {@code pods} ready Pods; returns its lease. */
@@ -84,19 +84,11 @@ class ResilienceIT {
   }
 
   long lease(String service) {
-    return Long.parseUnsignedLong(registrationOf(service).getStatus().getLeaseId(), 16);
-  }
-
-  ServiceRegistration registrationOf(String service) {
-    return client.resources(ServiceRegistration.class).inNamespace(NS).withName(service).get();
+    return fixture.lease(NS, service);
   }
 
   Optional<Condition> ready(String service) {
-    ServiceRegistration current = registrationOf(service);
-    if (current == null || current.getStatus() == null) {
-      return Optional.empty();
-    }
-    return current.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst();
+    return fixture.condition(NS, service, "Ready");
   }
 
   @Test
@@ -142,8 +134,7 @@ class ResilienceIT {
   }
 
   java.util.List<io.fabric8.kubernetes.api.model.Event> events(String name, String reason) {
-    return client.v1().events().inNamespace(NS).list().getItems().stream()
-        .filter(e -> e.getInvolvedObject().getName().equals(name) && e.getReason().equals(reason)).toList();
+    return fixture.events(NS, name, reason);
   }
 
   int readyz() throws Exception {
@@ -196,9 +187,8 @@ class ResilienceIT {
   void aRestartedOperatorAdoptsItsLeasesAndWritesNothing() {
     long lease = register("adopt", 3);
     Map<String, String> before = keys("adopt");
-    operator.close();
     try (EtcdEvents events = new EtcdEvents(ETCD.client(), "/services/adopt/", "/registrar/claims/adopt")) {
-      operator = startOperator();
+      restartOperator(() -> { });
       await().atMost(WAIT).until(() -> operator.reconciles() >= 1);
       // Past the TTL: the keys live only because the new operator renews the adopted lease.
       await().pollDelay(Duration.ofSeconds(TTL + 3)).atMost(Duration.ofSeconds(TTL + 10))
@@ -214,10 +204,8 @@ class ResilienceIT {
   void aPodDeletedWhileTheOperatorIsDownIsDeregisteredAtStartAndNothingElse() {
     register("offline", 3);
     long untouched = etcd.kvs("/services/offline/10.6.7.1:80").get(0).getModRevision();
-    operator.close();
-    client.pods().inNamespace(NS).withName("offline-2").delete();
     try (EtcdEvents events = new EtcdEvents(ETCD.client(), "/services/offline/", "/registrar/claims/offline")) {
-      operator = startOperator();
+      restartOperator(() -> client.pods().inNamespace(NS).withName("offline-2").delete());
       await().atMost(WAIT).untilAsserted(() -> assertThat(keys("offline"))
           .containsOnlyKeys("/services/offline/10.6.7.1:80", "/services/offline/10.6.7.3:80"));
       assertThat(events.deletes()).containsExactly("/services/offline/10.6.7.2:80");

@@ -1,0 +1,94 @@
+package dev.registrar.operator.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.registrar.operator.customresource.ServiceRegistration;
+import dev.registrar.testing.etcd.EtcdExtension;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What an operator IT stands on: the mock API, a view of the real etcd, and the operator running
+ * in-process against both; plus the questions tests ask of a registration.
+ */
+public final class OperatorFixture implements AutoCloseable {
+
+  public final MockKubernetesApi api;
+  public final KubernetesClient client;
+  public final EtcdView etcd;
+  private final String endpoints;
+  private final String[] args;
+  private RunningOperator operator;
+
+  private OperatorFixture(EtcdExtension etcd, String... args) {
+    this.api = MockKubernetesApi.start();
+    this.client = api.client();
+    this.etcd = new EtcdView(etcd.client());
+    this.endpoints = etcd.endpointList();
+    this.args = args;
+    this.operator = RunningOperator.start(api, endpoints, args);
+  }
+
+  /** A fresh mock API and a running operator with {@code args}. */
+  public static OperatorFixture start(EtcdExtension etcd, String... args) {
+    return new OperatorFixture(etcd, args);
+  }
+
+  public RunningOperator operator() {
+    return operator;
+  }
+
+  public void stopOperator() {
+    operator.close();
+    operator = null;
+  }
+
+  public RunningOperator startOperator() {
+    operator = RunningOperator.start(api, endpoints, args);
+    return operator;
+  }
+
+  public ServiceRegistration registration(String namespace, String name) {
+    return client.resources(ServiceRegistration.class).inNamespace(namespace).withName(name).get();
+  }
+
+  public Optional<Condition> condition(String namespace, String name, String type) {
+    ServiceRegistration current = registration(namespace, name);
+    if (current == null || current.getStatus() == null) {
+      return Optional.empty();
+    }
+    return current.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst();
+  }
+
+  public void awaitReady(String namespace, String name, String status, String reason, Duration within) {
+    await().atMost(within).untilAsserted(() -> assertThat(condition(namespace, name, "Ready"))
+        .hasValueSatisfying(c -> {
+          assertThat(c.getStatus()).isEqualTo(status);
+          assertThat(c.getReason()).isEqualTo(reason);
+        }));
+  }
+
+  /** The registration's lease, from its status. */
+  public long lease(String namespace, String name) {
+    return Long.parseUnsignedLong(registration(namespace, name).getStatus().getLeaseId(), 16);
+  }
+
+  public List<Event> events(String namespace, String name, String reason) {
+    return client.v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> e.getInvolvedObject().getName().equals(name) && e.getReason().equals(reason))
+        .toList();
+  }
+
+  @Override
+  public void close() {
+    if (operator != null) {
+      operator.close();
+    }
+    api.close();
+  }
+}
