@@ -1,0 +1,372 @@
+package dev.registrar.client;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A live, local view of services in the registry, for consumers.
+ *
+ * <p>It does a full Get of the prefix, then watches from the Get's revision + 1, and keeps a
+ * cache in which a key changes only for a newer ModRevision (no going back in time, no
+ * duplicates). After a compaction, a watch error or an etcd outage it reads everything again and
+ * reports only the real differences. Retries never stop (backoff capped at 5 s).
+ *
+ * <p><b>Last known good:</b> a transient failure never empties the view. While etcd cannot be
+ * reached, {@link #instances} keeps returning the last list it knew and {@link #isStale()} is
+ * true; instances disappear only when etcd says their keys are gone.
+ *
+ * <p>Listeners run on an executor of their own, never on jetcd's event-loop threads, so a slow
+ * listener never stalls the watch. Keys whose values are not valid endpoint values are skipped,
+ * logged and counted; they never break the view.
+ */
+public final class ServiceDiscovery implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceDiscovery.class);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+  /** Told about changes, in the order they happened. */
+  public interface Listener {
+    default void added(ServiceInstance instance) {}
+
+    default void removed(ServiceInstance instance) {}
+
+    default void changed(ServiceInstance before, ServiceInstance after) {}
+  }
+
+  /**
+   * @param timeout how long one read of etcd may take
+   * @param probeInterval how often etcd is checked, so that an outage marks the view stale
+   */
+  public record Options(Duration timeout, Duration probeInterval) {
+    public static final Options DEFAULT = new Options(Duration.ofSeconds(5), Duration.ofSeconds(2));
+  }
+
+  private final Client client;
+  private final RegistryPrefix prefix;
+  private final String scope;
+  private final Options options;
+  private final ScheduledExecutorService executor;
+  private final ExecutorService listenerExecutor;
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final CountDownLatch firstSync = new CountDownLatch(1);
+  private final AtomicLong malformed = new AtomicLong();
+
+  // Touched only on the executor.
+  private final InstanceCache cache = new InstanceCache();
+  private Watch.Watcher watcher;
+  private long generation;
+  private Duration backoff = Duration.ofMillis(100);
+
+  private volatile List<ServiceInstance> snapshot = List.of();
+  private volatile boolean stale = true;
+  private volatile Instant lastSync;
+  private volatile long revision;
+  private volatile boolean closed;
+
+  private ServiceDiscovery(Client client, RegistryPrefix prefix, String scope, Options options) {
+    this.client = client;
+    this.prefix = prefix;
+    this.scope = scope;
+    this.options = options;
+    this.executor = Executors.newSingleThreadScheduledExecutor(daemon("registrar-discovery"));
+    this.listenerExecutor = Executors.newSingleThreadExecutor(daemon("registrar-discovery-listeners"));
+  }
+
+  /** Watches every service under the prefix. The client stays the caller's. */
+  public static ServiceDiscovery start(Client client, RegistryPrefix prefix) {
+    return start(client, prefix, null, Options.DEFAULT);
+  }
+
+  /** Watches one service only. */
+  public static ServiceDiscovery watch(Client client, RegistryPrefix prefix, String serviceName) {
+    return start(client, prefix, serviceName, Options.DEFAULT);
+  }
+
+  /** @param serviceName one service, or null for every service under the prefix */
+  public static ServiceDiscovery start(Client client, RegistryPrefix prefix, String serviceName, Options options) {
+    String scope = serviceName == null ? prefix.root() : prefix.servicePath(serviceName);
+    ServiceDiscovery discovery = new ServiceDiscovery(client, prefix, scope, options);
+    discovery.executor.execute(discovery::resync);
+    long probe = options.probeInterval().toMillis();
+    discovery.executor.scheduleWithFixedDelay(discovery::probe, probe, probe, TimeUnit.MILLISECONDS);
+    return discovery;
+  }
+
+  /** Waits until the first full read is done; false on timeout. */
+  public boolean awaitInitialSync(Duration timeout) throws InterruptedException {
+    return firstSync.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** An immutable snapshot of one service's instances, sorted by key. */
+  public List<ServiceInstance> instances(String serviceName) {
+    return snapshot.stream().filter(i -> i.serviceName().equals(serviceName)).toList();
+  }
+
+  /** Every instance in view, sorted by key. */
+  public List<ServiceInstance> all() {
+    return snapshot;
+  }
+
+  /** A weighted random instance of the service (weight 0 is never picked). */
+  public Optional<ServiceInstance> pick(String serviceName, RandomGenerator random) {
+    return Picker.weighted(instances(serviceName), random);
+  }
+
+  /** A weighted random instance of the service with this version. */
+  public Optional<ServiceInstance> pick(String serviceName, String version, RandomGenerator random) {
+    return Picker.weighted(Picker.withVersion(instances(serviceName), version), random);
+  }
+
+  public void addListener(Listener listener) {
+    listeners.add(listener);
+  }
+
+  public void removeListener(Listener listener) {
+    listeners.remove(listener);
+  }
+
+  /** True until the first read, and while etcd cannot be reached or the watch is being rebuilt. */
+  public boolean isStale() {
+    return stale;
+  }
+
+  /** When the view was last known to be current; empty before the first read. */
+  public Optional<Instant> lastSync() {
+    return Optional.ofNullable(lastSync);
+  }
+
+  /** The etcd revision the view reflects. */
+  public long revision() {
+    return revision;
+  }
+
+  /** How many malformed values were skipped so far. */
+  public long malformedSkipped() {
+    return malformed.get();
+  }
+
+  private void resync() {
+    if (closed) {
+      return;
+    }
+    closeWatcher();
+    long since = ++generation;
+    GetResponse response;
+    try {
+      response = client.getKVClient().get(bytes(scope), GetOption.builder().isPrefix(true).build())
+          .get(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      stale = true;
+      LOG.debug("reading {} failed, retrying in {}: {}", scope, backoff, e.toString());
+      retryLater();
+      return;
+    }
+    backoff = Duration.ofMillis(100);
+    List<ServiceInstance> read = new ArrayList<>();
+    for (KeyValue kv : response.getKvs()) {
+      decode(kv).ifPresent(read::add);
+    }
+    publish(cache.replaceAll(read));
+    revision = response.getHeader().getRevision();
+    watcher = client.getWatchClient().watch(bytes(scope),
+        WatchOption.builder().isPrefix(true).withRevision(revision + 1).build(),
+        Watch.listener(
+            r -> submit(() -> apply(since, r)),
+            error -> submit(() -> failed(since, error)),
+            () -> submit(() -> failed(since, null))));
+    markSynced();
+    firstSync.countDown();
+  }
+
+  private void apply(long since, WatchResponse response) {
+    if (since != generation || closed) {
+      return;
+    }
+    List<WatchEvent> events = response.getEvents().stream()
+        .sorted(Comparator.comparingLong(e -> e.getKeyValue().getModRevision())).toList();
+    List<InstanceCache.Change> changes = new ArrayList<>();
+    for (WatchEvent event : events) {
+      KeyValue kv = event.getKeyValue();
+      String key = kv.getKey().toString(UTF_8);
+      ServiceInstance instance = event.getEventType() == WatchEvent.EventType.PUT ? decode(kv).orElse(null) : null;
+      changes.addAll(cache.apply(key, instance, kv.getModRevision()));
+      revision = Math.max(revision, kv.getModRevision());
+    }
+    publish(changes);
+    markSynced();
+  }
+
+  private void failed(long since, Throwable error) {
+    if (since != generation || closed) {
+      return;
+    }
+    // Compaction, no leader, or the stream ended: read everything again rather than trust it.
+    stale = true;
+    LOG.info("watch of {} ended ({}); reading it again", scope, error == null ? "completed" : error.getMessage());
+    closeWatcher();
+    retryLater();
+  }
+
+  /** Notices outages that jetcd's silent reconnects would hide, and rebuilds after them. */
+  private void probe() {
+    if (closed) {
+      return;
+    }
+    try {
+      client.getKVClient().get(bytes(scope), GetOption.builder().isPrefix(true).withCountOnly(true).build())
+          .get(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+      if (stale && watcher != null) {
+        resync(); // back after an outage: make sure nothing was missed
+      } else if (!stale) {
+        lastSync = Instant.now();
+      }
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      stale = true;
+    }
+  }
+
+  private Optional<ServiceInstance> decode(KeyValue kv) {
+    String key = kv.getKey().toString(UTF_8);
+    Optional<RegistryKey> parsed = prefix.parse(key);
+    if (parsed.isEmpty()) {
+      return skip(key, "not an endpoint key");
+    }
+    try {
+      return Optional.of(new ServiceInstance(parsed.get(), EndpointCodec.decode(kv.getValue().getBytes()),
+          kv.getModRevision()));
+    } catch (EndpointCodec.MalformedValueException e) {
+      return skip(key, e.getMessage());
+    }
+  }
+
+  private Optional<ServiceInstance> skip(String key, String why) {
+    malformed.incrementAndGet();
+    LOG.warn("skipping {} in the registry: {}", key, why);
+    return Optional.empty();
+  }
+
+  private void markSynced() {
+    stale = false;
+    lastSync = Instant.now();
+  }
+
+  private void publish(List<InstanceCache.Change> changes) {
+    snapshot = cache.all();
+    if (changes.isEmpty() || listeners.isEmpty()) {
+      return;
+    }
+    List<Listener> targets = List.copyOf(listeners);
+    try {
+      listenerExecutor.execute(() -> {
+        for (InstanceCache.Change change : changes) {
+          for (Listener listener : targets) {
+            notify(listener, change);
+          }
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // Closed.
+    }
+  }
+
+  private static void notify(Listener listener, InstanceCache.Change change) {
+    try {
+      if (change.before() == null) {
+        listener.added(change.after());
+      } else if (change.after() == null) {
+        listener.removed(change.before());
+      } else {
+        listener.changed(change.before(), change.after());
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("a ServiceDiscovery listener failed", e);
+    }
+  }
+
+  private void submit(Runnable task) {
+    if (closed) {
+      return;
+    }
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      // Closed.
+    }
+  }
+
+  private void retryLater() {
+    if (closed) {
+      return;
+    }
+    try {
+      executor.schedule(this::resync, backoff.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      return;
+    }
+    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+  }
+
+  private void closeWatcher() {
+    if (watcher != null) {
+      watcher.close();
+      watcher = null;
+    }
+  }
+
+  /** Stops watching. The jetcd client is the caller's to close. */
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      executor.submit(this::closeWatcher).get(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.debug("closing the watch of {}: {}", scope, e.toString());
+    }
+    executor.shutdownNow();
+    listenerExecutor.shutdown();
+  }
+
+  static java.util.concurrent.ThreadFactory daemon(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  private static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, UTF_8);
+  }
+}
