@@ -59,6 +59,11 @@ public final class ServiceRegistrar implements AutoCloseable {
   private volatile boolean leaving;
   private Duration backoff = Duration.ofMillis(200);
 
+  /** A registrar with the default 30 s lease TTL. */
+  public ServiceRegistrar(Client client, RegistryPrefix prefix) {
+    this(client, prefix, DEFAULT_TTL);
+  }
+
   /** @param ttl the lease TTL, at least 15 s: how long the key outlives this process if it dies */
   public ServiceRegistrar(Client client, RegistryPrefix prefix, Duration ttl) {
     if (ttl.compareTo(MIN_TTL) < 0) {
