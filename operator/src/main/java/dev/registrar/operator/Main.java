@@ -32,6 +32,14 @@ public final class Main {
     }
   }
 
+  /** Chooses the log format and level before the first logger exists. */
+  static void configureLogging(RegistrarConfig config) {
+    System.setProperty("registrar.logLevel", config.logLevel().toUpperCase(java.util.Locale.ROOT));
+    if (config.jsonLogs()) {
+      System.setProperty("log4j2.configurationFile", "log4j2-json.xml");
+    }
+  }
+
   /** Runs until the JVM is asked to stop; returns at once with an exit code for help or errors. */
   static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
     if (args.contains("--help") || args.contains("-h")) {
@@ -45,6 +53,7 @@ public final class Main {
       err.println("registrar: invalid configuration: " + e.getMessage());
       return EXIT_CONFIG;
     }
+    configureLogging(config);
     Logger log = LoggerFactory.getLogger(Main.class);
     CountDownLatch stopped = new CountDownLatch(1);
     KubernetesClient kubernetes = null;

@@ -8,6 +8,7 @@ import dev.registrar.operator.etcd.LeaseKeeper;
 import dev.registrar.operator.etcd.OwnWrites;
 import dev.registrar.operator.etcd.RegistryCounters;
 import dev.registrar.operator.etcd.RegistryWatcher;
+import dev.registrar.operator.metrics.RegistrarMetrics;
 import dev.registrar.client.ServiceClaims;
 import dev.registrar.operator.model.RegistryContext;
 import dev.registrar.operator.reconciler.EventRecorder;
@@ -17,7 +18,6 @@ import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
-import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -48,6 +48,7 @@ public final class RegistrarOperator implements AutoCloseable {
   private final ScheduledExecutorService watchExecutor;
   private final LeaseKeeper leaseKeeper;
   private final RegistryCounters counters = new RegistryCounters();
+  private final RegistrarMetrics metrics = new RegistrarMetrics(counters);
   private final List<RegistryWatcher> watchers;
   private final EtcdHealth etcdHealth;
   private final Operator operator;
@@ -64,16 +65,15 @@ public final class RegistrarOperator implements AutoCloseable {
   /**
    * What tests tune and production keeps as is.
    *
-   * @param metrics JOSDK's reconcile metrics
    * @param leaseDuration leader election: how long a leader's Lease is valid
    * @param renewDeadline leader election: how long the leader tries to renew before giving up
    * @param retryPeriod leader election: how often candidates try
    * @param exitOnLostLeadership exit the process when leadership is lost, so that a deposed
    *     leader can never go on writing (true in production)
    */
-  public record Tuning(Metrics metrics, Duration leaseDuration, Duration renewDeadline,
-      Duration retryPeriod, boolean exitOnLostLeadership) {
-    public static final Tuning PRODUCTION = new Tuning(Metrics.NOOP, Duration.ofSeconds(15),
+  public record Tuning(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod,
+      boolean exitOnLostLeadership) {
+    public static final Tuning PRODUCTION = new Tuning(Duration.ofSeconds(15),
         Duration.ofSeconds(10), Duration.ofSeconds(2), true);
   }
 
@@ -89,8 +89,8 @@ public final class RegistrarOperator implements AutoCloseable {
     ConnectionNudge nudge = new ConnectionNudge(etcd, leaseExecutor);
     ServiceRegistrationReconciler reconciler = new ServiceRegistrationReconciler(
         new RegistryContext(config.keyPrefix(), config.clusterName()),
-        new EtcdRegistry(etcd, ETCD_TIMEOUT, ownWrites, nudge), leaseKeeper,
-        new EventRecorder(kubernetes, instanceName(), clock), clock, counters);
+        new EtcdRegistry(etcd, ETCD_TIMEOUT, ownWrites, nudge, metrics), leaseKeeper,
+        new EventRecorder(kubernetes, instanceName(), clock), clock, counters, metrics);
     // One watch on the registry and one on the claims: drift is repaired as soon as it happens.
     this.watchers = List.of(config.keyPrefix().root(), ServiceClaims.PREFIX).stream()
         .map(prefix -> new RegistryWatcher(etcd, prefix, ownWrites, reconciler::foreignChange,
@@ -98,7 +98,7 @@ public final class RegistrarOperator implements AutoCloseable {
         .toList();
     this.etcdHealth = new EtcdHealth(etcd, config.keyPrefix().root(), nudge);
     this.operator = new Operator(o -> {
-      o.withMetrics(tuning.metrics());
+      o.withMetrics(metrics.josdk());
       o.withKubernetesClient(kubernetes)
           .withCloseClientOnStop(false)
           // Status is written with a JSON merge patch only when it changed; server-side apply
@@ -123,7 +123,7 @@ public final class RegistrarOperator implements AutoCloseable {
         c.settingNamespaces(config.watchNamespaces());
       }
     });
-    this.http = new HttpEndpoints(config.httpPort(), this::notReadyReason);
+    this.http = new HttpEndpoints(config.httpPort(), this::notReadyReason, metrics::scrape);
   }
 
   public void start() {
@@ -142,6 +142,10 @@ public final class RegistrarOperator implements AutoCloseable {
 
   public RegistryCounters counters() {
     return counters;
+  }
+
+  public RegistrarMetrics metrics() {
+    return metrics;
   }
 
   /** Why the operator is not ready to serve, or empty when it is. */

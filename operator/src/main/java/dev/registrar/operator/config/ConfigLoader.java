@@ -76,7 +76,9 @@ public final class ConfigLoader {
         bool(Setting.LEADER_ELECTION, values.withDefault(Setting.LEADER_ELECTION)),
         values.optional(Setting.LEADER_ELECTION_NAMESPACE).map(ns -> namespace(Setting.LEADER_ELECTION_NAMESPACE, ns)),
         port(values.withDefault(Setting.HTTP_PORT)),
-        duration(Setting.RESYNC_INTERVAL, values.withDefault(Setting.RESYNC_INTERVAL)));
+        duration(Setting.RESYNC_INTERVAL, values.withDefault(Setting.RESYNC_INTERVAL)),
+        oneOf(Setting.LOG_FORMAT, values.withDefault(Setting.LOG_FORMAT), List.of("text", "json")).equals("json"),
+        oneOf(Setting.LOG_LEVEL, values.withDefault(Setting.LOG_LEVEL), List.of("error", "warn", "info", "debug", "trace")));
   }
 
   private record Values(Map<Setting, String> raw) {
@@ -231,6 +233,14 @@ public final class ConfigLoader {
       // reported below
     }
     throw new ConfigException(Setting.HTTP_PORT, "'" + value + "' must be a port number, 0 to 65535");
+  }
+
+  private static String oneOf(Setting setting, String value, List<String> allowed) {
+    String lower = value.toLowerCase(Locale.ROOT);
+    if (!allowed.contains(lower)) {
+      throw new ConfigException(setting, "'" + value + "' must be one of " + String.join(", ", allowed));
+    }
+    return lower;
   }
 
   /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}; at least one second. */

@@ -22,6 +22,8 @@ import java.util.Set;
  * @param leaderElectionNamespace namespace of the leader-election Lease; empty means the pod's own
  * @param httpPort port of the HTTP endpoints; 0 picks a free one
  * @param resyncInterval the longest time between two reconciles of a registration
+ * @param jsonLogs one JSON object per log line instead of text
+ * @param logLevel the level of Registrar's own loggers
  */
 public record RegistrarConfig(
     List<URI> etcdEndpoints,
@@ -33,7 +35,9 @@ public record RegistrarConfig(
     boolean leaderElection,
     Optional<String> leaderElectionNamespace,
     int httpPort,
-    Duration resyncInterval) {
+    Duration resyncInterval,
+    boolean jsonLogs,
+    String logLevel) {
 
   public RegistrarConfig {
     etcdEndpoints = List.copyOf(etcdEndpoints);

@@ -20,9 +20,11 @@ public enum Setting {
   ETCD_PASSWORD_FILE(null, "file holding the etcd user's password"),
   LEADER_ELECTION("false", "true when several replicas run: only the leader reconciles"),
   LEADER_ELECTION_NAMESPACE(null, "namespace of the leader-election Lease (default: the pod's namespace)"),
-  HTTP_PORT("8080", "port of the HTTP endpoints /healthz and /readyz (0 picks a free port)"),
+  HTTP_PORT("8080", "port of the HTTP endpoints /healthz, /readyz and /metrics (0 picks a free port)"),
   RESYNC_INTERVAL("5m", "every registration is reconciled at least this often (e.g. 30s, 5m, 1h), "
-      + "behind the etcd watch that repairs drift at once");
+      + "behind the etcd watch that repairs drift at once"),
+  LOG_FORMAT("text", "text, or json (one JSON object per line, Elastic Common Schema)"),
+  LOG_LEVEL("info", "error, warn, info, debug or trace, for Registrar's own loggers");
 
   private final String defaultValue;
   private final String description;

@@ -2,6 +2,8 @@ package dev.registrar.operator.etcd;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.registrar.operator.metrics.RegistrarMetrics;
+import dev.registrar.operator.metrics.RegistrarMetrics.EtcdOperation;
 import dev.registrar.operator.model.Plan;
 import dev.registrar.operator.model.StoredKey;
 import io.etcd.jetcd.ByteSequence;
@@ -44,12 +46,15 @@ public final class EtcdRegistry {
   private final Duration timeout;
   private final OwnWrites ownWrites;
   private final ConnectionNudge nudge;
+  private final RegistrarMetrics metrics;
 
-  public EtcdRegistry(Client client, Duration timeout, OwnWrites ownWrites, ConnectionNudge nudge) {
+  public EtcdRegistry(Client client, Duration timeout, OwnWrites ownWrites, ConnectionNudge nudge,
+      RegistrarMetrics metrics) {
     this.client = client;
     this.timeout = timeout;
     this.ownWrites = ownWrites;
     this.nudge = nudge;
+    this.metrics = metrics;
   }
 
   /** Every key under {@code prefix}, which must end in '/'. */
@@ -57,7 +62,7 @@ public final class EtcdRegistry {
     if (!prefix.endsWith("/")) {
       throw new IllegalArgumentException("prefix reads must end in '/': " + prefix);
     }
-    GetResponse response = await("read " + prefix,
+    GetResponse response = await(EtcdOperation.GET_PREFIX, "read " + prefix,
         client.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build()));
     return toMap(response.getKvs());
   }
@@ -66,7 +71,7 @@ public final class EtcdRegistry {
   public Map<String, StoredKey> readKeys(Collection<String> keys) {
     Map<String, StoredKey> found = new LinkedHashMap<>();
     for (String key : keys) {
-      GetResponse response = await("read " + key, client.getKVClient().get(bytes(key)));
+      GetResponse response = await(EtcdOperation.GET, "read " + key, client.getKVClient().get(bytes(key)));
       found.putAll(toMap(response.getKvs()));
     }
     return found;
@@ -75,7 +80,7 @@ public final class EtcdRegistry {
   /** The lease, if etcd still has it. */
   public Optional<LeaseInfo> lease(long leaseId, boolean withKeys) {
     LeaseOption option = withKeys ? LeaseOption.builder().withAttachedKeys().build() : LeaseOption.DEFAULT;
-    LeaseTimeToLiveResponse response = await("look up lease " + Long.toHexString(leaseId),
+    LeaseTimeToLiveResponse response = await(EtcdOperation.LEASE_TIME_TO_LIVE, "look up lease " + Long.toHexString(leaseId),
         client.getLeaseClient().timeToLive(leaseId, option));
     if (response.getTTL() <= 0) {
       return Optional.empty(); // -1: expired or never existed
@@ -85,13 +90,13 @@ public final class EtcdRegistry {
   }
 
   public long grantLease(long ttlSeconds) {
-    return await("grant a lease", client.getLeaseClient().grant(ttlSeconds)).getID();
+    return await(EtcdOperation.LEASE_GRANT, "grant a lease", client.getLeaseClient().grant(ttlSeconds)).getID();
   }
 
   /** Revokes the lease, which deletes every key bound to it. A lease already gone is fine. */
   public void revokeLease(long leaseId) {
     try {
-      ownWrites.record(await("revoke lease " + Long.toHexString(leaseId),
+      ownWrites.record(await(EtcdOperation.LEASE_REVOKE, "revoke lease " + Long.toHexString(leaseId),
           client.getLeaseClient().revoke(leaseId)).getHeader().getRevision());
     } catch (LeaseNotFoundException e) {
       // Already expired or revoked: its keys are gone, which is what revoking wanted.
@@ -142,7 +147,7 @@ public final class EtcdRegistry {
   private void commit(List<Cmp> cmps, List<Op> ops, long leaseId) {
     TxnResponse response;
     try {
-      response = await("write " + ops.size() + " keys", client.getKVClient().txn()
+      response = await(EtcdOperation.TXN, "write " + ops.size() + " keys", client.getKVClient().txn()
           .If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit());
     } catch (LeaseNotFoundException e) {
       throw new LeaseNotFoundException(leaseId, e.getCause());
@@ -155,9 +160,11 @@ public final class EtcdRegistry {
     ops.clear();
   }
 
-  private <T> T await(String what, CompletableFuture<T> future) {
+  private <T> T await(EtcdOperation operation, String what, CompletableFuture<T> future) {
+    long start = System.nanoTime();
     try {
       T result = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      metrics.etcdCall(operation, System.nanoTime() - start);
       nudge.callSucceeded();
       return result;
     } catch (TimeoutException e) {

@@ -13,8 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * The operator's HTTP endpoints: {@code /healthz} (the process is alive) and {@code /readyz}
- * (informers synced and etcd reachable; 503 with the reason otherwise).
+ * The operator's HTTP endpoints: {@code /healthz} (the process is alive), {@code /readyz}
+ * (informers synced and etcd reachable; 503 with the reason otherwise) and {@code /metrics}
+ * (Prometheus text format).
  */
 public final class HttpEndpoints implements AutoCloseable {
 
@@ -22,7 +23,7 @@ public final class HttpEndpoints implements AutoCloseable {
   private final ExecutorService executor;
 
   /** @param notReadyReason why the operator is not ready, or empty when it is */
-  public HttpEndpoints(int port, Supplier<Optional<String>> notReadyReason) {
+  public HttpEndpoints(int port, Supplier<Optional<String>> notReadyReason, Supplier<String> metrics) {
     try {
       server = HttpServer.create(new InetSocketAddress(port), 0);
     } catch (IOException e) {
@@ -35,6 +36,8 @@ public final class HttpEndpoints implements AutoCloseable {
     });
     server.setExecutor(executor);
     server.createContext("/healthz", exchange -> respond(exchange, 200, "ok\n"));
+    server.createContext("/metrics", exchange -> respond(exchange, 200, metrics.get(),
+        "text/plain; version=0.0.4; charset=utf-8"));
     server.createContext("/readyz", exchange -> {
       Optional<String> reason = notReadyReason.get();
       respond(exchange, reason.isPresent() ? 503 : 200, reason.map(r -> "not ready: " + r + "\n").orElse("ok\n"));
@@ -51,13 +54,18 @@ public final class HttpEndpoints implements AutoCloseable {
   }
 
   private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+    respond(exchange, status, body, "text/plain; charset=utf-8");
+  }
+
+  private static void respond(HttpExchange exchange, int status, String body, String contentType)
+      throws IOException {
     try (exchange) {
       if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
         exchange.sendResponseHeaders(405, -1);
         return;
       }
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+      exchange.getResponseHeaders().set("Content-Type", contentType);
       boolean head = "HEAD".equals(exchange.getRequestMethod());
       exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
       if (!head) {

@@ -11,6 +11,7 @@ import dev.registrar.operator.etcd.EtcdUnavailableException;
 import dev.registrar.operator.etcd.LeaseKeeper;
 import dev.registrar.operator.etcd.LeaseNotFoundException;
 import dev.registrar.operator.etcd.RegistryCounters;
+import dev.registrar.operator.metrics.RegistrarMetrics;
 import dev.registrar.operator.model.Conditions;
 import dev.registrar.operator.model.DesiredState;
 import dev.registrar.operator.model.DesiredStateCalculator;
@@ -40,6 +41,7 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +53,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Keeps etcd true to a registration's ready Pods: observe (the Pods, the keys etcd holds),
@@ -65,6 +68,8 @@ public class ServiceRegistrationReconciler
 
   private static final Logger LOG = LoggerFactory.getLogger(ServiceRegistrationReconciler.class);
   private static final int MAX_ENDPOINTS_IN_EVENT = 5;
+  /** The MDC key of the registration a log line is about: namespace/name. */
+  public static final String MDC_KEY = "registration";
   /** How often a registration in Conflict looks again whether the name was released. */
   static final Duration CONFLICT_RECHECK = Duration.ofSeconds(3);
 
@@ -74,6 +79,9 @@ public class ServiceRegistrationReconciler
   private final EventRecorder events;
   private final Clock clock;
   private final RegistryCounters counters;
+  private final RegistrarMetrics metrics;
+  // Readiness latency is measured only for transitions this process saw happen.
+  private final Instant startedAt;
   private final PodMembership membership = new PodMembership();
   // Registrations whose lease etcd dropped, until a new one holds their keys again.
   private final Map<ResourceID, Long> lostLeases = new ConcurrentHashMap<>();
@@ -84,7 +92,10 @@ public class ServiceRegistrationReconciler
   private volatile InformerEventSource<Pod, ServiceRegistration> pods;
 
   public ServiceRegistrationReconciler(RegistryContext registry, EtcdRegistry etcd,
-      LeaseKeeper keeper, EventRecorder events, Clock clock, RegistryCounters counters) {
+      LeaseKeeper keeper, EventRecorder events, Clock clock, RegistryCounters counters,
+      RegistrarMetrics metrics) {
+    this.metrics = metrics;
+    this.startedAt = clock.instant();
     this.registry = registry;
     this.etcd = etcd;
     this.leases = new RegistrationLeases(etcd, keeper, this::leaseLost);
@@ -138,6 +149,16 @@ public class ServiceRegistrationReconciler
   @Override
   public UpdateControl<ServiceRegistration> reconcile(ServiceRegistration registration,
       Context<ServiceRegistration> context) {
+    try (var mdc = MDC.putCloseable(MDC_KEY, nameOf(registration))) {
+      return reconcileRegistration(registration);
+    }
+  }
+
+  static String nameOf(ServiceRegistration registration) {
+    return registration.getMetadata().getNamespace() + "/" + registration.getMetadata().getName();
+  }
+
+  private UpdateControl<ServiceRegistration> reconcileRegistration(ServiceRegistration registration) {
     long generation = Optional.ofNullable(registration.getMetadata().getGeneration()).orElse(0L);
     Optional<String> invalid = SpecValidation.problem(registration);
     if (invalid.isPresent()) {
@@ -163,6 +184,10 @@ public class ServiceRegistrationReconciler
     String claimKey = ServiceClaims.key(serviceName);
     Map<String, StoredKey> claim = etcd.readKeys(List.of(claimKey));
     if (!claim.isEmpty() && !Ownership.ownerOf(claimKey, claim.get(claimKey)).filter(owner::equals).isPresent()) {
+      if (!Conditions.find(registration.getStatus() == null ? null : registration.getStatus().getConditions(),
+          Conditions.READY).map(c -> Reasons.CONFLICT.equals(c.getReason())).orElse(false)) {
+        metrics.conflict();
+      }
       return notReady(registration, generation, Reasons.CONFLICT, conflictMessage(serviceName, claimKey,
           Ownership.ownerOf(claimKey, claim.get(claimKey)))).rescheduleAfter(CONFLICT_RECHECK);
     }
@@ -209,6 +234,8 @@ public class ServiceRegistrationReconciler
       leases.release(registration.getMetadata().getUid(), old);
     });
     recordChanges(registration, plan, desired);
+    recordLatencies(plan, desired, stored, candidates);
+    metrics.registeredEndpoints(id, registered);
     if (lost != null && lostLeases.remove(id, lost)) {
       lostAnnounced.remove(id);
       events.normal(registration, Reasons.LEASE_RENEWED, "Lease " + RegistrationLeases.hex(lost)
@@ -267,6 +294,61 @@ public class ServiceRegistrationReconciler
         + o.cluster() + "'").orElse("a value Registrar cannot read");
     return "service name '" + serviceName + "' is claimed by " + who + " (" + claimKey
         + "); this registration writes nothing until the claim is released";
+  }
+
+  /**
+   * Readiness-to-registration latency: from the Pod's Ready transition (or its deletion) to now,
+   * just after the commit. Only transitions this process saw happen count: a Pod ready for days
+   * before the operator started says nothing about the operator's speed.
+   */
+  private void recordLatencies(Plan plan, DesiredState desired, Map<String, StoredKey> stored, List<Pod> candidates) {
+    Instant now = clock.instant();
+    Map<String, Pod> byName = candidates.stream()
+        .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p, (a, b) -> a));
+    for (Plan.Put put : plan.puts()) {
+      var endpoint = desired.endpoints().get(put.key());
+      if (put.expectedModRevision() == 0 && endpoint != null) {
+        since(readyTransition(byName.get(endpoint.value().pod()), true), now)
+            .ifPresent(metrics::readinessToRegistration);
+      }
+    }
+    for (Plan.Delete delete : plan.deletes()) {
+      StoredKey before = stored.get(delete.key());
+      if (before == null || ServiceClaims.isClaimKey(delete.key())) {
+        continue;
+      }
+      try {
+        Pod pod = byName.get(EndpointCodec.decode(before.value()).pod());
+        Optional<Instant> at = pod == null ? Optional.empty()
+            : pod.getMetadata().getDeletionTimestamp() != null
+                ? parse(pod.getMetadata().getDeletionTimestamp()) : readyTransition(pod, false);
+        since(at, now).ifPresent(metrics::readinessToDeregistration);
+      } catch (EndpointCodec.MalformedValueException e) {
+        // An owned key always decodes; nothing to measure otherwise.
+      }
+    }
+  }
+
+  private Optional<Duration> since(Optional<Instant> at, Instant now) {
+    return at.filter(t -> !t.isBefore(startedAt.minusSeconds(1)) && !t.isAfter(now))
+        .map(t -> Duration.between(t, now));
+  }
+
+  private static Optional<Instant> readyTransition(Pod pod, boolean ready) {
+    if (pod == null || pod.getStatus() == null || pod.getStatus().getConditions() == null) {
+      return Optional.empty();
+    }
+    return pod.getStatus().getConditions().stream()
+        .filter(c -> "Ready".equals(c.getType()) && (ready ? "True" : "False").equals(c.getStatus()))
+        .findFirst().flatMap(c -> parse(c.getLastTransitionTime()));
+  }
+
+  private static Optional<Instant> parse(String timestamp) {
+    try {
+      return timestamp == null ? Optional.empty() : Optional.of(Instant.parse(timestamp));
+    } catch (java.time.format.DateTimeParseException e) {
+      return Optional.empty();
+    }
   }
 
   private String describe(DesiredState desired, String key) {
@@ -356,6 +438,12 @@ public class ServiceRegistrationReconciler
    */
   @Override
   public DeleteControl cleanup(ServiceRegistration registration, Context<ServiceRegistration> context) {
+    try (var mdc = MDC.putCloseable(MDC_KEY, nameOf(registration))) {
+      return cleanupRegistration(registration, context);
+    }
+  }
+
+  private DeleteControl cleanupRegistration(ServiceRegistration registration, Context<ServiceRegistration> context) {
     String uid = registration.getMetadata().getUid();
     try {
       for (long id : leases.all(registration)) {
@@ -387,6 +475,7 @@ public class ServiceRegistrationReconciler
       throw e;
     }
     membership.remove(ResourceID.fromResource(registration));
+    metrics.registrationGone(ResourceID.fromResource(registration));
     lostLeases.remove(ResourceID.fromResource(registration));
     lostAnnounced.remove(ResourceID.fromResource(registration));
     leases.forget(uid);

@@ -47,6 +47,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void logFormatAndLevelAreChecked() {
+    RegistrarConfig config = ConfigLoader.load(List.of("--log-format", "json", "--log-level", "DEBUG"), ENDPOINTS);
+    assertThat(config.jsonLogs()).isTrue();
+    assertThat(config.logLevel()).isEqualTo("debug");
+    assertThat(ConfigLoader.load(List.of(), ENDPOINTS).jsonLogs()).isFalse();
+    assertThat(failure(List.of("--log-format", "xml"), ENDPOINTS).getMessage())
+        .isEqualTo("--log-format (REGISTRAR_LOG_FORMAT): 'xml' must be one of text, json");
+    assertThat(failure(List.of("--log-level", "loud"), ENDPOINTS).getMessage())
+        .isEqualTo("--log-level (REGISTRAR_LOG_LEVEL): 'loud' must be one of error, warn, info, debug, trace");
+  }
+
+  @Test
   void resyncIntervalsAreDurations() {
     assertThat(ConfigLoader.load(List.of("--resync-interval", "30s"), ENDPOINTS).resyncInterval())
         .isEqualTo(java.time.Duration.ofSeconds(30));

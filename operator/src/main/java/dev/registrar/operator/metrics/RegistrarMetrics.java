@@ -1,0 +1,127 @@
+package dev.registrar.operator.metrics;
+
+import dev.registrar.operator.etcd.RegistryCounters;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Everything {@code /metrics} shows: JOSDK's reconcile metrics, JVM metrics, and Registrar's own
+ * {@code registrar_*} meters.
+ */
+public final class RegistrarMetrics {
+
+  /** etcd calls, timed by kind. */
+  public enum EtcdOperation { GET, GET_PREFIX, TXN, LEASE_GRANT, LEASE_REVOKE, LEASE_TIME_TO_LIVE }
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<ResourceID, AtomicInteger> endpoints = new ConcurrentHashMap<>();
+  private final Map<ResourceID, Meter> endpointGauges = new ConcurrentHashMap<>();
+  private final Map<EtcdOperation, Timer> etcdTimers = new ConcurrentHashMap<>();
+  private final Counter conflicts;
+  private final Timer registered;
+  private final Timer deregistered;
+  private final Metrics josdk;
+
+  public RegistrarMetrics(RegistryCounters counters) {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    FunctionCounter.builder("registrar.lease.regrants", counters.leaseRegrants, Number::doubleValue)
+        .description("new leases granted because etcd no longer had a registration's lease").register(registry);
+    FunctionCounter.builder("registrar.keepalive.errors", counters.keepaliveErrors, Number::doubleValue)
+        .description("keepalive stream errors (renewals resume if etcd returns within the TTL)").register(registry);
+    FunctionCounter.builder("registrar.drift.repairs", counters.driftRepairs, Number::doubleValue)
+        .description("changes in etcd not made by the operator that made a registration reconcile").register(registry);
+    FunctionCounter.builder("registrar.watch.resyncs", counters.watchResyncs, Number::doubleValue)
+        .description("registry watches rebuilt by a full read (compaction, watch errors)").register(registry);
+    conflicts = Counter.builder("registrar.conflicts")
+        .description("registrations that found their service name claimed by another").register(registry);
+    registered = latency("registered");
+    deregistered = latency("deregistered");
+    josdk = MicrometerMetrics.withoutPerResourceMetrics(registry);
+  }
+
+  private Timer latency(String change) {
+    return Timer.builder("registrar.readiness.to.registration")
+        .description("time from a Pod's Ready condition (or deletion) to the etcd commit that registered or deregistered it")
+        .tags("change", change)
+        .publishPercentileHistogram()
+        .maximumExpectedValue(Duration.ofMinutes(10))
+        .register(registry);
+  }
+
+  /** For JOSDK: reconcile counts, durations and queue sizes. */
+  public Metrics josdk() {
+    return josdk;
+  }
+
+  public void etcdCall(EtcdOperation operation, long nanos) {
+    etcdTimers.computeIfAbsent(operation, op -> Timer.builder("registrar.etcd.operation")
+        .description("latency of etcd calls by operation")
+        .tags("operation", op.name().toLowerCase(java.util.Locale.ROOT))
+        .publishPercentileHistogram()
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** The keys a registration has in etcd now. */
+  public void registeredEndpoints(ResourceID registration, int count) {
+    endpoints.computeIfAbsent(registration, id -> {
+      AtomicInteger value = new AtomicInteger();
+      endpointGauges.put(id, Gauge.builder("registrar.registered.endpoints", value, AtomicInteger::get)
+          .description("keys a registration has in etcd now")
+          .tags(Tags.of("namespace", id.getNamespace().orElse(""), "name", id.getName()))
+          .register(registry));
+      return value;
+    }).set(count);
+  }
+
+  public void registrationGone(ResourceID registration) {
+    endpoints.remove(registration);
+    Meter gauge = endpointGauges.remove(registration);
+    if (gauge != null) {
+      registry.remove(gauge);
+    }
+  }
+
+  public void conflict() {
+    conflicts.increment();
+  }
+
+  public void readinessToRegistration(Duration latency) {
+    registered.record(latency);
+  }
+
+  public void readinessToDeregistration(Duration latency) {
+    deregistered.record(latency);
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** Successful reconciles so far (every controller). */
+  public double reconcilesSucceeded() {
+    return registry.find("operator.sdk.reconciliations.success").counters().stream()
+        .mapToDouble(Counter::count).sum();
+  }
+}
