@@ -1,0 +1,342 @@
+package dev.registrar.bench;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.registrar.operator.customresource.PortSpec;
+import dev.registrar.operator.customresource.ServiceRegistration;
+import dev.registrar.operator.testing.MockKubernetesApi;
+import dev.registrar.operator.testing.RunningOperator;
+import dev.registrar.operator.testing.TestObjects;
+import dev.registrar.testing.etcd.EtcdCluster;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The benchmark: a real etcd, the fabric8 mock API, and the real operator classes in-process.
+ * One run measures the etcd floor, readiness latency, cold start, write amplification and
+ * footprint, prints a table and writes {@code bench-result.json}.
+ *
+ * <pre>java -jar bench/target/registrar-bench.jar [--pods 1000] [--registrations 10] [--flips 200]
+ *     [--rate 20] [--cold-pods 10000] [--cold-registrations 100] [--idle-seconds 60]
+ *     [--floor-puts 1000] [--floor-keys 10000] [--out bench/target/bench-result.json]</pre>
+ */
+public final class RegistrarBench {
+
+  /** The run's sizes. */
+  public record Params(int floorPuts, int floorKeys, int pods, int registrations, int flips, double rate,
+      int coldPods, int coldRegistrations, int idleSeconds, Path out) {
+
+    static Params parse(String[] args) {
+      Map<String, String> flags = new LinkedHashMap<>();
+      for (int i = 0; i + 1 < args.length; i += 2) {
+        if (!args[i].startsWith("--")) {
+          throw new IllegalArgumentException("unexpected argument " + args[i]);
+        }
+        flags.put(args[i].substring(2), args[i + 1]);
+      }
+      Params p = new Params(
+          Integer.parseInt(flags.getOrDefault("floor-puts", "1000")),
+          Integer.parseInt(flags.getOrDefault("floor-keys", "10000")),
+          Integer.parseInt(flags.getOrDefault("pods", "1000")),
+          Integer.parseInt(flags.getOrDefault("registrations", "10")),
+          Integer.parseInt(flags.getOrDefault("flips", "200")),
+          Double.parseDouble(flags.getOrDefault("rate", "20")),
+          Integer.parseInt(flags.getOrDefault("cold-pods", "10000")),
+          Integer.parseInt(flags.getOrDefault("cold-registrations", "100")),
+          Integer.parseInt(flags.getOrDefault("idle-seconds", "60")),
+          Path.of(flags.getOrDefault("out", "bench/target/bench-result.json")));
+      flags.keySet().removeAll(List.of("floor-puts", "floor-keys", "pods", "registrations", "flips", "rate",
+          "cold-pods", "cold-registrations", "idle-seconds", "out"));
+      if (!flags.isEmpty()) {
+        throw new IllegalArgumentException("unknown flags " + flags.keySet());
+      }
+      return p;
+    }
+  }
+
+  private RegistrarBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Params params = Params.parse(args);
+    Map<String, Object> result = run(params);
+    print(result);
+    Files.createDirectories(params.out().toAbsolutePath().getParent());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(params.out().toFile(), result);
+    System.out.println("written to " + params.out());
+    System.exit(0);
+  }
+
+  /** Runs every scenario; the result is what the table and the JSON file show. */
+  public static Map<String, Object> run(Params params) throws Exception {
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("params", params.toString());
+    try (EtcdCluster etcd = EtcdCluster.singleMember().start()) {
+      floor(etcd.client(), params, result);
+      readiness(etcd, params, result);
+      coldStartIdleAndFootprint(etcd, params, result);
+    }
+    return result;
+  }
+
+  // 1. What etcd itself costs, on the same etcd.
+  static void floor(Client etcd, Params params, Map<String, Object> result) throws Exception {
+    long lease = etcd.getLeaseClient().grant(60).get(5, TimeUnit.SECONDS).getID();
+    PutOption withLease = PutOption.builder().withLeaseId(lease).build();
+    long[] puts = new long[params.floorPuts()];
+    for (int i = 0; i < puts.length; i++) {
+      long t0 = System.nanoTime();
+      etcd.getKVClient().put(bytes("/bench-floor/put/" + i), bytes("{\"address\":\"10.0.0.1\",\"port\":80}"), withLease)
+          .get(5, TimeUnit.SECONDS);
+      puts[i] = System.nanoTime() - t0;
+    }
+    Arrays.sort(puts);
+    long t0 = System.nanoTime();
+    List<Op> ops = new ArrayList<>();
+    for (int i = 0; i < params.floorKeys(); i++) {
+      ops.add(Op.put(bytes("/bench-floor/txn/" + i), bytes("{\"address\":\"10.0.0.1\",\"port\":80}"), withLease));
+      if (ops.size() == 128 || i == params.floorKeys() - 1) {
+        etcd.getKVClient().txn().Then(ops.toArray(Op[]::new)).commit().get(10, TimeUnit.SECONDS);
+        ops.clear();
+      }
+    }
+    double txnSeconds = (System.nanoTime() - t0) / 1e9;
+    etcd.getLeaseClient().revoke(lease).get(5, TimeUnit.SECONDS);
+    result.put("floor_put_p50_ms", ms(percentile(puts, 50)));
+    result.put("floor_put_p99_ms", ms(percentile(puts, 99)));
+    result.put("floor_txn_keys", params.floorKeys());
+    result.put("floor_txn_seconds", round(txnSeconds));
+    result.put("floor_txn_keys_per_second", Math.round(params.floorKeys() / txnSeconds));
+  }
+
+  // 2 and 4a. Readiness flips, one at a time at a steady rate; etcd observed by its own watch.
+  static void readiness(EtcdCluster etcd, Params params, Map<String, Object> result) throws Exception {
+    Map<String, Long> etcdEvents = new ConcurrentHashMap<>();
+    Map<String, Long> informerEvents = new ConcurrentHashMap<>();
+    try (MockKubernetesApi api = MockKubernetesApi.start();
+         RunningOperator operator = RunningOperator.start(api, etcd.endpointList());
+         Watch.Watcher watch = etcd.client().getWatchClient().watch(bytes("/services/"),
+             WatchOption.builder().isPrefix(true).build(),
+             response -> response.getEvents().forEach(e ->
+                 etcdEvents.put(e.getKeyValue().getKey().toString(UTF_8), System.nanoTime())))) {
+      KubernetesClient client = api.client();
+      List<Pod> pods = createRegistrationsAndPods(client, "r", params.registrations(), params.pods());
+      awaitKeys(etcd.client(), "/services/r-", params.pods(), Duration.ofMinutes(5));
+
+      // The mock's own delivery floor: status patch to an event at a separate informer.
+      SharedIndexInformer<Pod> informer = client.pods().inNamespace("bench").inform(new ResourceEventHandler<>() {
+        @Override
+        public void onAdd(Pod pod) {}
+
+        @Override
+        public void onUpdate(Pod before, Pod after) {
+          informerEvents.put(after.getMetadata().getName(), System.nanoTime());
+        }
+
+        @Override
+        public void onDelete(Pod pod, boolean unknown) {}
+      });
+      informer.run();
+      long revisionBefore = revision(etcd.client());
+      long[] latency = new long[params.flips()];
+      long[] delivery = new long[params.flips()];
+      long interval = (long) (1e9 / params.rate());
+      long start = System.nanoTime();
+      for (int i = 0; i < params.flips(); i++) {
+        long due = start + i * interval;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          TimeUnit.NANOSECONDS.sleep(wait); // pacing the load generator, not a wait for a result
+        }
+        Pod pod = pods.get(i % pods.size());
+        String name = pod.getMetadata().getName();
+        boolean ready = (i / pods.size()) % 2 == 1; // first pass: unready; second pass: ready again
+        String key = "/services/" + pod.getMetadata().getLabels().get("app") + "/" + pod.getStatus().getPodIP() + ":80";
+        etcdEvents.remove(key);
+        informerEvents.remove(name);
+        long t0 = System.nanoTime();
+        client.pods().inNamespace("bench").withName(name).editStatus(p -> {
+          p.getStatus().getConditions().forEach(c -> c.setStatus(ready ? "True" : "False"));
+          return p;
+        });
+        awaitTrue(() -> etcdEvents.containsKey(key) && informerEvents.containsKey(name), Duration.ofSeconds(30));
+        latency[i] = etcdEvents.get(key) - t0;
+        delivery[i] = informerEvents.get(name) - t0;
+      }
+      long revisionAfter = revision(etcd.client());
+      informer.close();
+      long[] own = new long[latency.length];
+      for (int i = 0; i < own.length; i++) {
+        own[i] = Math.max(0, latency[i] - delivery[i]);
+      }
+      Arrays.sort(latency);
+      Arrays.sort(delivery);
+      Arrays.sort(own);
+      result.put("readiness_flips", params.flips());
+      result.put("readiness_p50_ms", ms(percentile(latency, 50)));
+      result.put("readiness_p95_ms", ms(percentile(latency, 95)));
+      result.put("readiness_p99_ms", ms(percentile(latency, 99)));
+      result.put("mock_delivery_p50_ms", ms(percentile(delivery, 50)));
+      result.put("mock_delivery_p99_ms", ms(percentile(delivery, 99)));
+      result.put("operator_share_p50_ms", ms(percentile(own, 50)));
+      result.put("operator_share_p99_ms", ms(percentile(own, 99)));
+      result.put("readiness_p99_over_put_p99", round(ms(percentile(latency, 99)) / (double) result.get("floor_put_p99_ms")));
+      result.put("revisions_per_change", round((revisionAfter - revisionBefore) / (double) params.flips()));
+    }
+  }
+
+  // 3, 4b and 5. Everything exists before the operator starts; then it idles with resyncs.
+  static void coldStartIdleAndFootprint(EtcdCluster etcd, Params params, Map<String, Object> result) throws Exception {
+    try (MockKubernetesApi api = MockKubernetesApi.start()) {
+      KubernetesClient client = api.client();
+      createRegistrationsAndPods(client, "c", params.coldRegistrations(), params.coldPods());
+      long t0 = System.nanoTime();
+      try (RunningOperator operator = RunningOperator.start(api, etcd.endpointList(), "--resync-interval", "10s")) {
+        awaitKeys(etcd.client(), "/services/c-", params.coldPods(), Duration.ofMinutes(10));
+        double coldSeconds = (System.nanoTime() - t0) / 1e9;
+        double floorSeconds = params.coldPods() / (double) (long) result.get("floor_txn_keys_per_second");
+        result.put("cold_start_keys", params.coldPods());
+        result.put("cold_start_seconds", round(coldSeconds));
+        result.put("cold_start_over_floor", round(coldSeconds / floorSeconds));
+
+        // Idle: once every status is written, nothing may change in etcd or in the API.
+        awaitTrue(() -> client.resources(ServiceRegistration.class).inNamespace("bench").list().getItems().stream()
+            .allMatch(r -> r.getStatus() != null && r.getStatus().getRegisteredEndpoints() != null), Duration.ofMinutes(2));
+        awaitTrue(() -> operator.reconciles() >= params.coldRegistrations(), Duration.ofMinutes(2));
+        long revision = revision(etcd.client());
+        Map<String, String> versions = resourceVersions(client);
+        int reconcilesBefore = operator.reconciles();
+        TimeUnit.SECONDS.sleep(params.idleSeconds()); // the idle period itself is what is measured
+        Map<String, String> after = resourceVersions(client);
+        long patches = after.entrySet().stream().filter(e -> !e.getValue().equals(versions.get(e.getKey()))).count();
+        result.put("idle_seconds", params.idleSeconds());
+        result.put("idle_reconciles", operator.reconciles() - reconcilesBefore);
+        result.put("idle_etcd_revisions", revision(etcd.client()) - revision);
+        result.put("idle_status_patches", patches);
+
+        System.gc();
+        Runtime runtime = Runtime.getRuntime();
+        result.put("heap_used_mib", (runtime.totalMemory() - runtime.freeMemory()) / (1024 * 1024));
+        result.put("rss_mib", rssMib());
+      }
+    }
+  }
+
+  static List<Pod> createRegistrationsAndPods(KubernetesClient client, String prefix, int registrations, int pods)
+      throws Exception {
+    for (int r = 0; r < registrations; r++) {
+      client.resource(TestObjects.registration("bench", prefix + "-" + r, prefix + "-" + r,
+          Map.of("app", prefix + "-" + r), PortSpec.number("http", 80))).create();
+    }
+    ExecutorService creators = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Pod>> created = new ArrayList<>();
+      for (int i = 0; i < pods; i++) {
+        int n = i;
+        String ip = "10." + (prefix.equals("r") ? 100 : 150 + n / 65536) + "." + (n / 256 % 256) + "." + (n % 256);
+        created.add(creators.submit(() -> client.resource(TestObjects.pod("bench", prefix + "-pod-" + n, ip,
+            Map.of("app", prefix + "-" + (n % registrations)), true)).create()));
+      }
+      List<Pod> result = new ArrayList<>();
+      for (Future<Pod> pod : created) {
+        result.add(pod.get());
+      }
+      return result;
+    } finally {
+      creators.shutdown();
+    }
+  }
+
+  static Map<String, String> resourceVersions(KubernetesClient client) {
+    Map<String, String> versions = new LinkedHashMap<>();
+    client.resources(ServiceRegistration.class).inNamespace("bench").list().getItems()
+        .forEach(r -> versions.put(r.getMetadata().getName(), r.getMetadata().getResourceVersion()));
+    return versions;
+  }
+
+  static void awaitKeys(Client etcd, String prefix, int count, Duration within) throws Exception {
+    awaitTrue(() -> {
+      try {
+        return etcd.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).withCountOnly(true).build())
+            .get(5, TimeUnit.SECONDS).getCount() >= count;
+      } catch (Exception e) {
+        return false;
+      }
+    }, within);
+  }
+
+  static void awaitTrue(BooleanSupplier condition, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("not reached within " + within);
+      }
+      TimeUnit.MILLISECONDS.sleep(1);
+    }
+  }
+
+  static long revision(Client etcd) throws Exception {
+    return etcd.getKVClient().get(bytes("/")).get(5, TimeUnit.SECONDS).getHeader().getRevision();
+  }
+
+  static long rssMib() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // not Linux
+    }
+    return -1;
+  }
+
+  static long percentile(long[] sorted, int p) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+  }
+
+  static double ms(long nanos) {
+    return round(nanos / 1e6);
+  }
+
+  static double round(double value) {
+    return Math.round(value * 100) / 100.0;
+  }
+
+  static void print(Map<String, Object> result) {
+    System.out.println();
+    System.out.println("| measure | value |");
+    System.out.println("| --- | --- |");
+    result.forEach((k, v) -> System.out.println("| " + k + " | " + v + " |"));
+  }
+
+  static ByteSequence bytes(String s) {
+    return ByteSequence.from(s, UTF_8);
+  }
+}

@@ -1,0 +1,23 @@
+package dev.registrar.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Keeps the benchmark from rotting: the whole harness at a tiny size, with its write goals. */
+class RegistrarBenchIT {
+
+  @Test
+  void theHarnessRunsAtATinySizeAndMeetsTheWriteGoals() throws Exception {
+    Map<String, Object> result = RegistrarBench.run(new RegistrarBench.Params(50, 300, 20, 2, 10, 20, 60, 4, 3,
+        Path.of("target/bench-smoke.json")));
+    assertThat(result).containsKeys("floor_put_p99_ms", "readiness_p99_ms", "cold_start_seconds", "rss_mib");
+    // One etcd revision per endpoint change, and an idle operator writes nothing.
+    assertThat(result.get("revisions_per_change")).isEqualTo(1.0);
+    assertThat(result.get("idle_etcd_revisions")).isEqualTo(0L);
+    assertThat(result.get("idle_status_patches")).isEqualTo(0L);
+    assertThat((double) result.get("cold_start_seconds")).isPositive();
+  }
+}
