@@ -400,8 +400,10 @@ public class ServiceRegistrationReconciler
 
   @Override
   public ErrorStatusUpdateControl<ServiceRegistration> updateErrorStatus(ServiceRegistration registration,
-      Context<ServiceRegistration> context, Exception e) {
+      Context<ServiceRegistration> context, Exception error) {
     long generation = Optional.ofNullable(registration.getMetadata().getGeneration()).orElse(0L);
+    // JOSDK's metrics wrap what the reconcile threw; the cause is what matters.
+    Exception e = rootOf(error);
     String reason;
     String message;
     if (e instanceof ConcurrentChangeException) {
@@ -430,6 +432,15 @@ public class ServiceRegistrationReconciler
     }
     registration.setStatus(next);
     return ErrorStatusUpdateControl.patchStatus(registration);
+  }
+
+  private static Exception rootOf(Exception error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof EtcdUnavailableException || t instanceof ConcurrentChangeException) {
+        return (Exception) t;
+      }
+    }
+    return error;
   }
 
   /**
