@@ -5,16 +5,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -79,9 +74,7 @@ public final class ServiceDiscovery implements AutoCloseable {
 
   // Touched only on the executor.
   private final InstanceCache cache = new InstanceCache();
-  private Watch.Watcher watcher;
-  private long generation;
-  private Duration backoff = Duration.ofMillis(100);
+  private final PrefixWatch watch;
 
   private volatile List<ServiceInstance> snapshot = List.of();
   private volatile boolean stale = true;
@@ -96,6 +89,22 @@ public final class ServiceDiscovery implements AutoCloseable {
     this.options = options;
     this.executor = Executors.newSingleThreadScheduledExecutor(daemon("registrar-discovery"));
     this.listenerExecutor = Executors.newSingleThreadExecutor(daemon("registrar-discovery-listeners"));
+    this.watch = new PrefixWatch(client, scope, executor, options.timeout(), MAX_BACKOFF, new PrefixWatch.Handler() {
+      @Override
+      public void snapshot(List<KeyValue> kvs, long at) {
+        onSnapshot(kvs, at);
+      }
+
+      @Override
+      public void events(List<WatchEvent> events) {
+        onEvents(events);
+      }
+
+      @Override
+      public void stale(Throwable cause) {
+        stale = true;
+      }
+    });
   }
 
   /** Watches every service under the prefix. The client stays the caller's. */
@@ -112,7 +121,7 @@ public final class ServiceDiscovery implements AutoCloseable {
   public static ServiceDiscovery start(Client client, RegistryPrefix prefix, String serviceName, Options options) {
     String scope = serviceName == null ? prefix.root() : prefix.servicePath(serviceName);
     ServiceDiscovery discovery = new ServiceDiscovery(client, prefix, scope, options);
-    discovery.executor.execute(discovery::resync);
+    discovery.watch.start();
     long probe = options.probeInterval().toMillis();
     discovery.executor.scheduleWithFixedDelay(discovery::probe, probe, probe, TimeUnit.MILLISECONDS);
     return discovery;
@@ -171,48 +180,18 @@ public final class ServiceDiscovery implements AutoCloseable {
     return malformed.get();
   }
 
-  private void resync() {
-    if (closed) {
-      return;
-    }
-    closeWatcher();
-    long since = ++generation;
-    GetResponse response;
-    try {
-      response = client.getKVClient().get(bytes(scope), GetOption.builder().isPrefix(true).build())
-          .get(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      stale = true;
-      LOG.debug("reading {} failed, retrying in {}: {}", scope, backoff, e.toString());
-      retryLater();
-      return;
-    }
-    backoff = Duration.ofMillis(100);
+  private void onSnapshot(List<KeyValue> kvs, long at) {
     List<ServiceInstance> read = new ArrayList<>();
-    for (KeyValue kv : response.getKvs()) {
+    for (KeyValue kv : kvs) {
       decode(kv).ifPresent(read::add);
     }
     publish(cache.replaceAll(read));
-    revision = response.getHeader().getRevision();
-    watcher = client.getWatchClient().watch(bytes(scope),
-        WatchOption.builder().isPrefix(true).withRevision(revision + 1).build(),
-        Watch.listener(
-            r -> submit(() -> apply(since, r)),
-            error -> submit(() -> failed(since, error)),
-            () -> submit(() -> failed(since, null))));
+    revision = at;
     markSynced();
     firstSync.countDown();
   }
 
-  private void apply(long since, WatchResponse response) {
-    if (since != generation || closed) {
-      return;
-    }
-    List<WatchEvent> events = response.getEvents().stream()
-        .sorted(Comparator.comparingLong(e -> e.getKeyValue().getModRevision())).toList();
+  private void onEvents(List<WatchEvent> events) {
     List<InstanceCache.Change> changes = new ArrayList<>();
     for (WatchEvent event : events) {
       KeyValue kv = event.getKeyValue();
@@ -225,17 +204,6 @@ public final class ServiceDiscovery implements AutoCloseable {
     markSynced();
   }
 
-  private void failed(long since, Throwable error) {
-    if (since != generation || closed) {
-      return;
-    }
-    // Compaction, no leader, or the stream ended: read everything again rather than trust it.
-    stale = true;
-    LOG.info("watch of {} ended ({}); reading it again", scope, error == null ? "completed" : error.getMessage());
-    closeWatcher();
-    retryLater();
-  }
-
   /** Notices outages that jetcd's silent reconnects would hide, and rebuilds after them. */
   private void probe() {
     if (closed) {
@@ -244,8 +212,8 @@ public final class ServiceDiscovery implements AutoCloseable {
     try {
       client.getKVClient().get(bytes(scope), GetOption.builder().isPrefix(true).withCountOnly(true).build())
           .get(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
-      if (stale && watcher != null) {
-        resync(); // back after an outage: make sure nothing was missed
+      if (stale && watch.isWatching()) {
+        watch.resync(); // back after an outage: make sure nothing was missed
       } else if (!stale) {
         lastSync = Instant.now();
       }
@@ -315,46 +283,19 @@ public final class ServiceDiscovery implements AutoCloseable {
     }
   }
 
-  private void submit(Runnable task) {
-    if (closed) {
-      return;
-    }
-    try {
-      executor.execute(task);
-    } catch (RejectedExecutionException e) {
-      // Closed.
-    }
-  }
-
-  private void retryLater() {
-    if (closed) {
-      return;
-    }
-    try {
-      executor.schedule(this::resync, backoff.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      return;
-    }
-    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-  }
-
-  private void closeWatcher() {
-    if (watcher != null) {
-      watcher.close();
-      watcher = null;
-    }
-  }
-
   /** Stops watching. The jetcd client is the caller's to close. */
   @Override
   public void close() {
     closed = true;
+    watch.close();
+    executor.shutdown();
     try {
-      executor.submit(this::closeWatcher).get(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      LOG.debug("closing the watch of {}: {}", scope, e.toString());
+      if (!executor.awaitTermination(options.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    executor.shutdownNow();
     listenerExecutor.shutdown();
   }
 
