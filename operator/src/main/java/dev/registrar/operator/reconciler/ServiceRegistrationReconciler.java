@@ -41,7 +41,6 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -80,8 +79,7 @@ public class ServiceRegistrationReconciler
   private final Clock clock;
   private final RegistryCounters counters;
   private final RegistrarMetrics metrics;
-  // Readiness latency is measured only for transitions this process saw happen.
-  private final Instant startedAt;
+  private final ReadinessLatency readinessLatency;
   private final PodMembership membership = new PodMembership();
   // Registrations whose lease etcd dropped, until a new one holds their keys again.
   private final Map<ResourceID, Long> lostLeases = new ConcurrentHashMap<>();
@@ -95,7 +93,7 @@ public class ServiceRegistrationReconciler
       LeaseKeeper keeper, EventRecorder events, Clock clock, RegistryCounters counters,
       RegistrarMetrics metrics) {
     this.metrics = metrics;
-    this.startedAt = clock.instant();
+    this.readinessLatency = new ReadinessLatency(metrics, clock.instant());
     this.registry = registry;
     this.etcd = etcd;
     this.leases = new RegistrationLeases(etcd, keeper, this::leaseLost);
@@ -234,7 +232,7 @@ public class ServiceRegistrationReconciler
       leases.release(registration.getMetadata().getUid(), old);
     });
     recordChanges(registration, plan, desired);
-    recordLatencies(plan, desired, stored, candidates);
+    readinessLatency.record(plan, desired, stored, candidates, clock.instant());
     metrics.registeredEndpoints(id, registered);
     if (lost != null && lostLeases.remove(id, lost)) {
       lostAnnounced.remove(id);
@@ -294,61 +292,6 @@ public class ServiceRegistrationReconciler
         + o.cluster() + "'").orElse("a value Registrar cannot read");
     return "service name '" + serviceName + "' is claimed by " + who + " (" + claimKey
         + "); this registration writes nothing until the claim is released";
-  }
-
-  /**
-   * Readiness-to-registration latency: from the Pod's Ready transition (or its deletion) to now,
-   * just after the commit. Only transitions this process saw happen count: a Pod ready for days
-   * before the operator started says nothing about the operator's speed.
-   */
-  private void recordLatencies(Plan plan, DesiredState desired, Map<String, StoredKey> stored, List<Pod> candidates) {
-    Instant now = clock.instant();
-    Map<String, Pod> byName = candidates.stream()
-        .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p, (a, b) -> a));
-    for (Plan.Put put : plan.puts()) {
-      var endpoint = desired.endpoints().get(put.key());
-      if (put.expectedModRevision() == 0 && endpoint != null) {
-        since(readyTransition(byName.get(endpoint.value().pod()), true), now)
-            .ifPresent(metrics::readinessToRegistration);
-      }
-    }
-    for (Plan.Delete delete : plan.deletes()) {
-      StoredKey before = stored.get(delete.key());
-      if (before == null || ServiceClaims.isClaimKey(delete.key())) {
-        continue;
-      }
-      try {
-        Pod pod = byName.get(EndpointCodec.decode(before.value()).pod());
-        Optional<Instant> at = pod == null ? Optional.empty()
-            : pod.getMetadata().getDeletionTimestamp() != null
-                ? parse(pod.getMetadata().getDeletionTimestamp()) : readyTransition(pod, false);
-        since(at, now).ifPresent(metrics::readinessToDeregistration);
-      } catch (EndpointCodec.MalformedValueException e) {
-        // An owned key always decodes; nothing to measure otherwise.
-      }
-    }
-  }
-
-  private Optional<Duration> since(Optional<Instant> at, Instant now) {
-    return at.filter(t -> !t.isBefore(startedAt.minusSeconds(1)) && !t.isAfter(now))
-        .map(t -> Duration.between(t, now));
-  }
-
-  private static Optional<Instant> readyTransition(Pod pod, boolean ready) {
-    if (pod == null || pod.getStatus() == null || pod.getStatus().getConditions() == null) {
-      return Optional.empty();
-    }
-    return pod.getStatus().getConditions().stream()
-        .filter(c -> "Ready".equals(c.getType()) && (ready ? "True" : "False").equals(c.getStatus()))
-        .findFirst().flatMap(c -> parse(c.getLastTransitionTime()));
-  }
-
-  private static Optional<Instant> parse(String timestamp) {
-    try {
-      return timestamp == null ? Optional.empty() : Optional.of(Instant.parse(timestamp));
-    } catch (java.time.format.DateTimeParseException e) {
-      return Optional.empty();
-    }
   }
 
   private String describe(DesiredState desired, String key) {
