@@ -23,7 +23,6 @@ import dev.registrar.operator.model.Reasons;
 import dev.registrar.operator.model.RegistryContext;
 import dev.registrar.operator.model.StatusCalculator;
 import dev.registrar.operator.model.StoredKey;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -156,8 +155,18 @@ public class ServiceRegistrationReconciler
     return registration.getMetadata().getNamespace() + "/" + registration.getMetadata().getName();
   }
 
+  private static long generationOf(ServiceRegistration registration) {
+    return Optional.ofNullable(registration.getMetadata().getGeneration()).orElse(0L);
+  }
+
+  /** Whether Ready is already False for {@code reason}: events and counters fire on the turn only. */
+  private static boolean readyIsFalseFor(ServiceRegistration registration, String reason) {
+    return Conditions.find(registration.getStatus() == null ? null : registration.getStatus().getConditions(),
+        Conditions.READY).map(c -> "False".equals(c.getStatus()) && reason.equals(c.getReason())).orElse(false);
+  }
+
   private UpdateControl<ServiceRegistration> reconcileRegistration(ServiceRegistration registration) {
-    long generation = Optional.ofNullable(registration.getMetadata().getGeneration()).orElse(0L);
+    long generation = generationOf(registration);
     Optional<String> invalid = SpecValidation.problem(registration);
     if (invalid.isPresent()) {
       return notReady(registration, generation, Reasons.INVALID_SPEC, invalid.get());
@@ -181,20 +190,20 @@ public class ServiceRegistrationReconciler
     String serviceName = registration.effectiveServiceName();
     String claimKey = ServiceClaims.key(serviceName);
     Map<String, StoredKey> claim = etcd.readKeys(List.of(claimKey));
-    if (!claim.isEmpty() && !Ownership.ownerOf(claimKey, claim.get(claimKey)).filter(owner::equals).isPresent()) {
-      if (!Conditions.find(registration.getStatus() == null ? null : registration.getStatus().getConditions(),
-          Conditions.READY).map(c -> Reasons.CONFLICT.equals(c.getReason())).orElse(false)) {
+    Optional<EndpointValue.Owner> claimant = claim.isEmpty() ? Optional.empty()
+        : Ownership.ownerOf(claimKey, claim.get(claimKey));
+    if (!claim.isEmpty() && !claimant.filter(owner::equals).isPresent()) {
+      if (!readyIsFalseFor(registration, Reasons.CONFLICT)) {
         metrics.conflict();
       }
-      return notReady(registration, generation, Reasons.CONFLICT, conflictMessage(serviceName, claimKey,
-          Ownership.ownerOf(claimKey, claim.get(claimKey)))).rescheduleAfter(CONFLICT_RECHECK);
+      return notReady(registration, generation, Reasons.CONFLICT,
+          conflictMessage(serviceName, claimKey, claimant)).rescheduleAfter(CONFLICT_RECHECK);
     }
 
     ResourceID id = ResourceID.fromResource(registration);
     Long lost = lostLeases.get(id);
     if (lost != null && lostAnnounced.add(id)) {
-      LOG.warn("{}/{}: lease {} is gone from etcd; granting a new one", namespace,
-          registration.getMetadata().getName(), RegistrationLeases.hex(lost));
+      LOG.warn("lease {} is gone from etcd; granting a new one", RegistrationLeases.hex(lost));
       events.warning(registration, Reasons.LEASE_LOST, "Lease " + RegistrationLeases.hex(lost)
           + " is gone from etcd (it expired or was revoked); registering every endpoint again under a new lease");
     }
@@ -276,13 +285,13 @@ public class ServiceRegistrationReconciler
         .map(p -> describe(desired, p.key())).toList();
     List<String> removed = plan.deletes().stream().map(Plan.Delete::key)
         .filter(key -> !ServiceClaims.isClaimKey(key)).map(this::endpointOf).toList();
-    String name = registration.getMetadata().getNamespace() + "/" + registration.getMetadata().getName();
+    // The registration is in the MDC of every line logged here.
     if (!added.isEmpty()) {
-      LOG.info("{}: registered {}", name, String.join(", ", added));
+      LOG.info("registered {}", String.join(", ", added));
       events.normal(registration, Reasons.REGISTERED, "Registered " + count(added.size()) + ": " + summary(added));
     }
     if (!removed.isEmpty()) {
-      LOG.info("{}: deregistered {}", name, String.join(", ", removed));
+      LOG.info("deregistered {}", String.join(", ", removed));
       events.normal(registration, Reasons.DEREGISTERED, "Deregistered " + count(removed.size()) + ": " + summary(removed));
     }
   }
@@ -322,12 +331,9 @@ public class ServiceRegistrationReconciler
 
   /** A Warning Event when the Ready condition turns to {@code reason}, not on every retry. */
   private void warnOnTransition(ServiceRegistration registration, String reason, String message) {
-    Optional<Condition> ready = Conditions.find(
-        registration.getStatus() == null ? null : registration.getStatus().getConditions(), Conditions.READY);
-    boolean already = ready.map(c -> "False".equals(c.getStatus()) && reason.equals(c.getReason())).orElse(false);
-    if (!already) {
-      LOG.warn("{}/{}: {}: {}", registration.getMetadata().getNamespace(),
-          registration.getMetadata().getName(), reason, message);
+    if (!readyIsFalseFor(registration, reason)) {
+      // Also called from updateErrorStatus, outside the reconcile's MDC: name the registration.
+      LOG.warn("{}: {}: {}", nameOf(registration), reason, message);
       events.warning(registration, reason, message);
     }
   }
@@ -344,7 +350,7 @@ public class ServiceRegistrationReconciler
   @Override
   public ErrorStatusUpdateControl<ServiceRegistration> updateErrorStatus(ServiceRegistration registration,
       Context<ServiceRegistration> context, Exception error) {
-    long generation = Optional.ofNullable(registration.getMetadata().getGeneration()).orElse(0L);
+    long generation = generationOf(registration);
     // JOSDK's metrics wrap what the reconcile threw; the cause is what matters.
     Exception e = rootOf(error);
     String reason;
@@ -354,7 +360,7 @@ public class ServiceRegistrationReconciler
       message = e.getMessage();
     } else if (e instanceof EtcdUnavailableException && lostLeases.containsKey(ResourceID.fromResource(registration))) {
       reason = Reasons.LEASE_LOST;
-      message = "lease " + RegistrationLeases.hex(lostLeases.get(ResourceID.fromResource(registration)))
+      message = "lease " + RegistrationLeases.hex(lostLeases.getOrDefault(ResourceID.fromResource(registration), 0L))
           + " is gone from etcd and a new one cannot be granted yet, retrying with backoff: " + e.getMessage();
     } else if (e instanceof EtcdUnavailableException) {
       reason = Reasons.ETCD_UNAVAILABLE;
@@ -362,8 +368,7 @@ public class ServiceRegistrationReconciler
     } else {
       reason = Reasons.SYNCING;
       message = "reconcile failed, retrying with backoff: " + e.getMessage();
-      LOG.error("{}/{}: reconcile failed", registration.getMetadata().getNamespace(),
-          registration.getMetadata().getName(), e);
+      LOG.error("{}: reconcile failed", nameOf(registration), e);
     }
     if (reason.equals(Reasons.ETCD_UNAVAILABLE)) {
       warnOnTransition(registration, reason, message);
@@ -399,10 +404,11 @@ public class ServiceRegistrationReconciler
 
   private DeleteControl cleanupRegistration(ServiceRegistration registration, Context<ServiceRegistration> context) {
     String uid = registration.getMetadata().getUid();
+    ResourceID id = ResourceID.fromResource(registration);
     try {
-      for (long id : leases.all(registration)) {
-        etcd.revokeLease(id);
-        leases.release(uid, id);
+      for (long lease : leases.all(registration)) {
+        etcd.revokeLease(lease);
+        leases.release(uid, lease);
       }
       if (SpecValidation.problem(registration).isEmpty()) {
         String servicePath = registry.prefix().servicePath(registration.effectiveServiceName());
@@ -413,8 +419,7 @@ public class ServiceRegistrationReconciler
       }
     } catch (EtcdUnavailableException e) {
       ServiceRegistrationStatus next = StatusCalculator.notReady(registration.getStatus(),
-          Optional.ofNullable(registration.getMetadata().getGeneration()).orElse(0L),
-          Reasons.ETCD_UNAVAILABLE, "cannot remove the registration's keys, the finalizer stays until "
+          generationOf(registration), Reasons.ETCD_UNAVAILABLE, "cannot remove the registration's keys, the finalizer stays until "
               + "etcd confirms: " + e.getMessage(), clock.instant());
       if (!next.equals(registration.getStatus())) {
         warnOnTransition(registration, Reasons.ETCD_UNAVAILABLE, e.getMessage());
@@ -428,13 +433,12 @@ public class ServiceRegistrationReconciler
       }
       throw e;
     }
-    membership.remove(ResourceID.fromResource(registration));
-    metrics.registrationGone(ResourceID.fromResource(registration));
-    lostLeases.remove(ResourceID.fromResource(registration));
-    lostAnnounced.remove(ResourceID.fromResource(registration));
+    membership.remove(id);
+    metrics.registrationGone(id);
+    lostLeases.remove(id);
+    lostAnnounced.remove(id);
     leases.forget(uid);
-    LOG.info("{}/{}: deleted; lease revoked and keys removed", registration.getMetadata().getNamespace(),
-        registration.getMetadata().getName());
+    LOG.info("deleted; lease revoked and keys removed");
     return DeleteControl.defaultDelete();
   }
 }
