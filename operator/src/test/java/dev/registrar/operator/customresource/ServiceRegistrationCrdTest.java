@@ -53,20 +53,6 @@ class ServiceRegistrationCrdTest {
   }
 
   @Test
-  @SuppressWarnings("unchecked")
-  void theExamplesAreValid() throws java.io.IOException {
-    try (var files = java.nio.file.Files.list(dev.registrar.operator.RepoPaths.repositoryRoot().resolve("examples"))) {
-      List<java.nio.file.Path> registrations = files.filter(f -> f.toString().endsWith("registration.yaml")).toList();
-      assertThat(registrations).isNotEmpty();
-      for (java.nio.file.Path file : registrations) {
-        Map<String, Object> object = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
-            java.nio.file.Files.readString(file), Map.class);
-        assertThat(CRD.violations(object)).as(file.toString()).isEmpty();
-      }
-    }
-  }
-
-  @Test
   void optionalFieldsMayBeLeftOut() {
     assertThat(CRD.violations(registration(spec -> {
       spec.remove("serviceName");

@@ -48,9 +48,12 @@ class LeaderElectionIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> status(client) != null);
         String lease = status(client);
 
-        // Only the leader reconciles.
+        // Only the leader reconciles; the standby still reports ready, or a rolling update
+        // (which waits for new pods to be ready) would never finish.
         assertThat(first.reconciles()).isPositive();
         assertThat(second.reconciles()).isZero();
+        assertThat(first.readyz()).isEqualTo(200);
+        assertThat(second.readyz()).as("a standby's /readyz").isEqualTo(200);
 
         try (EtcdEvents events = new EtcdEvents(ETCD.client(), "/services/ha/", "/registrar/claims/ha")) {
           long stopped = System.nanoTime();

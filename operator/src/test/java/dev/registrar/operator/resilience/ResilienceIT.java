@@ -137,10 +137,8 @@ class ResilienceIT {
     return fixture.events(NS, name, reason);
   }
 
-  int readyz() throws Exception {
-    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create("http://127.0.0.1:" + operator.httpPort() + "/readyz")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+  int readyz() {
+    return operator.readyz();
   }
 
   @Test

@@ -1,0 +1,53 @@
+package dev.registrar.operator.chart;
+
+import dev.registrar.operator.RepoPaths;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The permission table of docs/rbac.md, as "group/resource" → verbs, so the chart can be held to it. */
+final class DocumentedRbac {
+
+  // | `registrar.dev` | `serviceregistrations` | get, list, watch | why |
+  private static final Pattern ROW = Pattern.compile(
+      "^\\|\\s*`([^`]*)`[^|]*\\|\\s*`([^`]+)`\\s*\\|\\s*([a-z, ]+?)\\s*\\|.*$");
+
+  static final Set<String> LEADER_ELECTION_ONLY = Set.of(
+      "coordination.k8s.io/leases", "authorization.k8s.io/selfsubjectrulesreviews");
+
+  private DocumentedRbac() {}
+
+  static Map<String, Set<String>> permissions() {
+    Map<String, Set<String>> permissions = new TreeMap<>();
+    try {
+      for (String line : Files.readAllLines(RepoPaths.repositoryRoot().resolve("docs/rbac.md"))) {
+        Matcher row = ROW.matcher(line);
+        if (row.matches()) {
+          String group = row.group(1).replace("\"", "");
+          permissions.computeIfAbsent(group + "/" + row.group(2), k -> new TreeSet<>())
+              .addAll(Arrays.stream(row.group(3).split(",")).map(String::strip).toList());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (permissions.isEmpty()) {
+      throw new AssertionError("docs/rbac.md has no permission table");
+    }
+    return permissions;
+  }
+
+  /** The table without the leader-election rows: what a single replica needs. */
+  static Map<String, Set<String>> withoutLeaderElection() {
+    Map<String, Set<String>> permissions = permissions();
+    permissions.keySet().removeAll(LEADER_ELECTION_ONLY);
+    return permissions;
+  }
+}

@@ -1,0 +1,143 @@
+package dev.registrar.operator.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.registrar.client.EndpointCodec;
+import dev.registrar.client.EndpointValue;
+import dev.registrar.operator.customresource.PortSpec;
+import dev.registrar.operator.customresource.ServiceRegistration;
+import dev.registrar.operator.testing.Examples;
+import dev.registrar.operator.testing.Manifests;
+import dev.registrar.operator.testing.OperatorFixture;
+import dev.registrar.testing.etcd.EtcdExtension;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The examples users apply, applied to the mock API with the operator running against a real
+ * etcd: their registrations reconcile to the keys the examples README promises, once the Pods
+ * their Deployments would create are ready. (The mock runs no controllers, so the test creates
+ * those Pods from each Deployment's template and marks them ready, as the kubelet would.)
+ */
+class ExamplesIT {
+
+  @RegisterExtension
+  static final EtcdExtension ETCD = EtcdExtension.singleMember();
+
+  static OperatorFixture fixture;
+
+  @BeforeAll
+  static void start() {
+    fixture = OperatorFixture.start(ETCD, "--cluster-name", "example");
+  }
+
+  @AfterAll
+  static void stop() {
+    fixture.close();
+  }
+
+  @Test
+  void everyClusterExampleReconcilesToOneKeyPerReadyPodAndPort() throws Exception {
+    List<Path> files = Examples.clusterExamples();
+    for (int n = 0; n < files.size(); n++) {
+      Path file = files.get(n);
+      String namespace = file.getFileName().toString().replace(".yaml", "");
+      List<HasMetadata> objects = Manifests.parse(file);
+      ServiceRegistration registration = Manifests.ofType(objects, ServiceRegistration.class).get(0);
+      Deployment deployment = Manifests.ofType(objects, Deployment.class).get(0);
+      registration.getMetadata().setNamespace(namespace);
+      fixture.client.resource(registration).create();
+      List<Pod> pods = podsOf(deployment, namespace, n);
+      pods.forEach(pod -> fixture.client.resource(pod).create());
+
+      String service = registration.getSpec().getServiceName() != null
+          ? registration.getSpec().getServiceName() : registration.getMetadata().getName();
+      Set<String> expectedKeys = new TreeSet<>();
+      for (Pod pod : pods) {
+        for (PortSpec port : registration.getSpec().getPorts()) {
+          expectedKeys.add("/services/" + service + "/" + pod.getStatus().getPodIP() + ":" + portNumber(pod, port));
+        }
+      }
+      String name = registration.getMetadata().getName();
+      fixture.awaitReady(namespace, name, "True", "Synced", Duration.ofSeconds(20));
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(fixture.etcd.values("/services/" + service + "/").keySet()).as(file.toString())
+              .containsExactlyInAnyOrderElementsOf(expectedKeys));
+      assertThat(fixture.registration(namespace, name).getStatus().getRegisteredEndpoints())
+          .isEqualTo(expectedKeys.size());
+      assertThat(fixture.condition(namespace, name, "EndpointsAvailable"))
+          .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("EndpointsRegistered"));
+
+      var spec = registration.getSpec();
+      for (String value : fixture.etcd.values("/services/" + service + "/").values()) {
+        EndpointValue endpoint = EndpointCodec.decode(value.getBytes(StandardCharsets.UTF_8));
+        assertThat(endpoint.weight()).isEqualTo(spec.getWeight() == null ? 100 : spec.getWeight());
+        assertThat(endpoint.version()).isEqualTo(spec.getVersion());
+        assertThat(endpoint.metadata()).isEqualTo(spec.getMetadata() == null ? Map.of() : spec.getMetadata());
+        assertThat(endpoint.owner().cluster()).isEqualTo("example");
+        assertThat(endpoint.owner().namespace()).isEqualTo(namespace);
+      }
+      System.out.printf("%s: %d keys under /services/%s/%n", file.getFileName(), expectedKeys.size(), service);
+    }
+    System.out.println("$ etcdctl get --prefix /services/ (real etcdctl against the test's etcd)");
+    System.out.println(etcdctl("get", "--prefix", "/services/"));
+  }
+
+  /** The Pods the Deployment would create, running on node-1 with IPs and Ready=True. */
+  private static List<Pod> podsOf(Deployment deployment, String namespace, int subnet) {
+    var template = deployment.getSpec().getTemplate();
+    List<Pod> pods = new ArrayList<>();
+    for (int i = 1; i <= deployment.getSpec().getReplicas(); i++) {
+      pods.add(new PodBuilder()
+          .withNewMetadata().withNamespace(namespace).withName(deployment.getMetadata().getName() + "-" + i)
+          .withLabels(template.getMetadata().getLabels()).endMetadata()
+          .withSpec(template.getSpec())
+          .editSpec().withNodeName("node-1").endSpec()
+          .withNewStatus().withPhase("Running").withPodIP("10.60." + subnet + "." + i)
+          .withConditions(new PodConditionBuilder().withType("Ready").withStatus("True")
+              .withLastTransitionTime("2026-11-24T00:00:00Z").build())
+          .endStatus()
+          .build());
+    }
+    return pods;
+  }
+
+  private static int portNumber(Pod pod, PortSpec port) {
+    if (port.getPort() != null) {
+      return port.getPort();
+    }
+    return pod.getSpec().getContainers().stream().flatMap(c -> c.getPorts().stream())
+        .filter(p -> port.getContainerPort().equals(p.getName())).map(ContainerPort::getContainerPort)
+        .findFirst().orElseThrow();
+  }
+
+  /** The real etcdctl (Debian's etcd-client), as a user would run it. */
+  private static String etcdctl(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints", ETCD.endpointList()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as("etcdctl " + String.join(" ", args) + ": " + output).isZero();
+    return output;
+  }
+}
