@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.registrar.operator.customresource.PortSpec;
 import dev.registrar.operator.customresource.ServiceRegistration;
-import dev.registrar.operator.testing.MockKubernetesApi;
+import dev.registrar.testing.kubernetes.MockKubernetesApi;
 import dev.registrar.operator.testing.RunningOperator;
 import dev.registrar.operator.testing.TestObjects;
 import dev.registrar.testing.etcd.EtcdCluster;

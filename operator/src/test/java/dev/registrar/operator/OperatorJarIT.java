@@ -3,7 +3,7 @@ package dev.registrar.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.registrar.operator.testing.MockKubernetesApi;
+import dev.registrar.testing.kubernetes.MockKubernetesApi;
 import dev.registrar.testing.etcd.EtcdExtension;
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.registrar.operator.config.ConfigLoader;
 import dev.registrar.operator.config.RegistrarConfig;
 import dev.registrar.operator.etcd.EtcdClientFactory;
-import dev.registrar.operator.testing.MockKubernetesApi;
+import dev.registrar.testing.kubernetes.MockKubernetesApi;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -11,7 +11,7 @@ import dev.registrar.operator.customresource.PortSpec;
 import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.testing.CoreScenario;
 import dev.registrar.operator.testing.EtcdView;
-import dev.registrar.operator.testing.MockKubernetesApi;
+import dev.registrar.testing.kubernetes.MockKubernetesApi;
 import dev.registrar.operator.testing.RunningOperator;
 import dev.registrar.testing.etcd.EtcdCluster;
 import io.etcd.jetcd.Auth;

@@ -2,7 +2,7 @@ package dev.registrar.operator.etcd;
 
 import dev.registrar.operator.testing.CoreScenario;
 import dev.registrar.operator.testing.EtcdView;
-import dev.registrar.operator.testing.MockKubernetesApi;
+import dev.registrar.testing.kubernetes.MockKubernetesApi;
 import dev.registrar.operator.testing.RunningOperator;
 import dev.registrar.testing.etcd.EtcdExtension;
 import dev.registrar.testing.etcd.TlsFiles;

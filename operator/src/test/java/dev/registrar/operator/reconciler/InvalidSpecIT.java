@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.registrar.operator.customresource.PortSpec;
 import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.testing.EtcdView;
-import dev.registrar.operator.testing.MockKubernetesApi;
+import dev.registrar.testing.kubernetes.MockKubernetesApi;
 import dev.registrar.operator.testing.RunningOperator;
 import dev.registrar.testing.etcd.EtcdExtension;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;

@@ -9,7 +9,7 @@ import dev.registrar.operator.customresource.PortSpec;
 import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.testing.EtcdEvents;
 import dev.registrar.operator.testing.EtcdView;
-import dev.registrar.operator.testing.MockKubernetesApi;
+import dev.registrar.testing.kubernetes.MockKubernetesApi;
 import dev.registrar.operator.testing.RunningOperator;
 import dev.registrar.testing.etcd.EtcdExtension;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;

@@ -1,5 +1,6 @@
 package dev.registrar.operator.testing;
 
+import dev.registrar.testing.kubernetes.MockKubernetesApi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,5 +1,6 @@
 package dev.registrar.operator.testing;
 
+import dev.registrar.testing.kubernetes.MockKubernetesApi;
 import dev.registrar.operator.RegistrarOperator;
 import dev.registrar.operator.config.ConfigLoader;
 import dev.registrar.operator.config.RegistrarConfig;

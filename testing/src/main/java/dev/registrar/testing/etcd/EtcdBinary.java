@@ -34,6 +34,15 @@ public final class EtcdBinary {
     return onPath("etcd").orElseThrow(() -> new IllegalStateException(INSTALL_HINT));
   }
 
+  /** The etcd binary, if one is installed (or named by the override). */
+  public static Optional<Path> find() {
+    try {
+      return Optional.of(locate());
+    } catch (IllegalStateException e) {
+      return Optional.empty();
+    }
+  }
+
   static Optional<Path> onPath(String name) {
     String path = Optional.ofNullable(System.getenv("PATH")).orElse("") + File.pathSeparator
         + "/usr/bin" + File.pathSeparator + "/usr/local/bin";

@@ -125,6 +125,11 @@ public final class EtcdCluster implements AutoCloseable {
     return List.copyOf(created);
   }
 
+  /** The temporary folder holding every member's data and log; deleted by {@link #close()}. */
+  public Path workDir() {
+    return workDir;
+  }
+
   public List<EtcdMember> members() {
     return members;
   }

@@ -1,0 +1,186 @@
+package dev.registrar.sandbox;
+
+import io.etcd.jetcd.Client;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code java -jar sandbox/target/registrar-sandbox.jar [--demo]} (or {@code ./registrar sandbox}):
+ * Registrar with a real etcd and a local Kubernetes API, for evaluation and development only.
+ */
+public final class SandboxMain {
+
+  static final int EXIT_DEMO_FAILED = 1;
+  static final int EXIT_USAGE = 2;
+
+  static final String USAGE = """
+      Usage: registrar sandbox [--demo] [--etcd-endpoints URL] [--http-port N]
+
+      Runs Registrar on this machine without a cluster: a real etcd (started as a child process
+      with a temporary data dir), a local Kubernetes API endpoint (fabric8's mock server) that
+      kubectl can use, a simulated kubelet for bare Pods, and the operator. For evaluation and
+      development only; install it in a real cluster with Helm.
+
+        --demo                 run a scripted walkthrough and exit: 0 when every step held, 1 if not
+        --etcd-endpoints URL   use this etcd instead of starting one
+        --http-port N          the operator's /metrics, /healthz and /readyz port (default: a free one)
+        --help                 this text
+      """;
+
+  record Options(boolean demo, Optional<String> etcdEndpoints, int httpPort) {}
+
+  private SandboxMain() {}
+
+  public static void main(String[] args) {
+    int code = run(List.of(args), System.out, System.err);
+    System.exit(code);
+  }
+
+  static Options parse(List<String> args) {
+    List<String> rest = new ArrayList<>(args);
+    if (!rest.isEmpty() && rest.get(0).equals("sandbox")) {
+      rest.remove(0);
+    }
+    boolean demo = false;
+    Optional<String> endpoints = Optional.empty();
+    int port = 0;
+    for (int i = 0; i < rest.size(); i++) {
+      String arg = rest.get(i);
+      switch (arg) {
+        case "--demo" -> demo = true;
+        case "--etcd-endpoints" -> endpoints = Optional.of(value(rest, ++i, arg));
+        case "--http-port" -> {
+          String value = value(rest, ++i, arg);
+          try {
+            port = Integer.parseInt(value);
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--http-port: '" + value + "' is not a port number");
+          }
+          if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--http-port: " + port + " is not between 0 and 65535");
+          }
+        }
+        default -> throw new IllegalArgumentException("unknown argument '" + arg + "' (see --help)");
+      }
+    }
+    return new Options(demo, endpoints, port);
+  }
+
+  private static String value(List<String> args, int index, String flag) {
+    if (index >= args.size() || args.get(index).startsWith("--")) {
+      throw new IllegalArgumentException(flag + " needs a value");
+    }
+    return args.get(index);
+  }
+
+  /** Returns the exit code; interactive mode returns only when the JVM is asked to stop. */
+  static int run(List<String> args, PrintStream out, PrintStream err) {
+    if (args.contains("--help") || args.contains("-h")) {
+      out.print(USAGE);
+      return 0;
+    }
+    Options options;
+    try {
+      options = parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("registrar sandbox: " + e.getMessage());
+      return EXIT_USAGE;
+    }
+    if (options.etcdEndpoints().isEmpty() && !EtcdSetup.ensure(out, err)) {
+      return EXIT_USAGE;
+    }
+    Path workDir;
+    try {
+      workDir = Files.createTempDirectory("registrar-sandbox-");
+    } catch (IOException e) {
+      err.println("registrar sandbox: cannot create a temporary folder: " + e.getMessage());
+      return 1;
+    }
+    quietLogging(workDir.resolve("registrar.log"));
+
+    out.println("Starting the Registrar sandbox (etcd, Kubernetes API, kubelet, operator) ...");
+    Sandbox sandbox;
+    try {
+      sandbox = Sandbox.start(workDir, options.etcdEndpoints(), options.httpPort());
+    } catch (RuntimeException e) {
+      err.println("registrar sandbox: could not start: " + e);
+      return 1;
+    }
+    printWhereThingsAre(sandbox, options, out);
+    if (options.demo()) {
+      try (Client etcd = Client.builder().endpoints(sandbox.etcdEndpoints.split(",")).build()) {
+        return new Demo(sandbox.api.client(), etcd, out).run();
+      } finally {
+        sandbox.close();
+        out.println("Sandbox stopped; removed " + workDir + sandbox.etcdDataDir().map(d -> " and " + d).orElse(""));
+      }
+    }
+    printNextSteps(sandbox, out);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      sandbox.close();
+      out.println("Sandbox stopped; removed " + workDir + sandbox.etcdDataDir().map(d -> " and " + d).orElse(""));
+      out.flush();
+      stopped.countDown();
+    }, "sandbox-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  /** The console is for the user: the operator logs to a file, the mock server's JUL logs go nowhere. */
+  private static void quietLogging(Path logFile) {
+    System.setProperty("registrar.sandbox.log", logFile.toString());
+    System.setProperty("log4j2.configurationFile", "log4j2-sandbox.xml");
+    java.util.logging.LogManager.getLogManager().reset();
+  }
+
+  private static void printWhereThingsAre(Sandbox sandbox, Options options, PrintStream out) {
+    out.println("  etcd            " + sandbox.etcdEndpoints + (options.etcdEndpoints().isPresent()
+        ? " (given with --etcd-endpoints)"
+        : " (a real etcd started by the sandbox; data in " + sandbox.etcdDataDir().orElseThrow() + ")"));
+    out.println("  Kubernetes API  " + sandbox.api.url() + " (fabric8 mock server with the ServiceRegistration CRD; the sandbox plays the kubelet)");
+    out.println("  operator        http://127.0.0.1:" + sandbox.httpPort() + "/metrics, cluster name \"" + Sandbox.CLUSTER_NAME + "\"; log: " + sandbox.log());
+    out.println("  sandbox files   " + sandbox.workDir);
+  }
+
+  private static void printNextSteps(Sandbox sandbox, PrintStream out) {
+    String etcdctl = "etcdctl --endpoints " + sandbox.etcdEndpoints;
+    out.println();
+    out.println("The sandbox is running. In another terminal, from the repository root:");
+    out.println();
+    out.println("  export KUBECONFIG=" + sandbox.kubeconfig);
+    out.println("  kubectl apply --validate=false -f examples/sandbox/");
+    out.println("  kubectl get svcreg -o custom-columns='" + Columns.SVCREG + "'");
+    out.println("  kubectl get pods -o custom-columns='" + Columns.PODS + "'");
+    out.println("  " + etcdctl + " get --prefix /services/");
+    out.println("  " + etcdctl + " lease timetolive --keys $(kubectl get svcreg web -o jsonpath='{.status.leaseId}')");
+    out.println("  kubectl annotate pod web-2 " + Kubelet.READY_ANNOTATION + "=false --overwrite   # web-2 unready: its key goes");
+    out.println("  kubectl delete pod web-3");
+    out.println("  kubectl delete svcreg web                                             # lease revoked, keys gone");
+    out.println();
+    out.println("Ctrl-C stops everything and removes the temporary files.");
+    out.flush();
+  }
+
+  /** kubectl's custom columns: the mock server returns no tables, so printer columns are not shown. */
+  static final class Columns {
+    static final String SVCREG = "NAME:.metadata.name,SERVICE:.spec.serviceName,"
+        + "READY:.status.conditions[?(@.type==\"Ready\")].status,"
+        + "REASON:.status.conditions[?(@.type==\"Ready\")].reason,"
+        + "ENDPOINTS:.status.registeredEndpoints,LEASE:.status.leaseId";
+    static final String PODS = "NAME:.metadata.name,IP:.status.podIP,"
+        + "READY:.status.conditions[?(@.type==\"Ready\")].status";
+
+    private Columns() {}
+  }
+}

@@ -1,0 +1,73 @@
+package dev.registrar.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.registrar.testing.etcd.EtcdExtension;
+import io.etcd.jetcd.ByteSequence;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@code sandbox --demo}, run from the built jar as a user runs it. */
+class SandboxDemoIT {
+
+  @RegisterExtension
+  static final EtcdExtension ETCD = EtcdExtension.singleMember();
+
+  @Test
+  void theDemoWalksThroughEveryStepAndExitsZero() {
+    try (SandboxProcess demo = SandboxProcess.start("--demo")) {
+      var code = demo.awaitExit(Duration.ofSeconds(120));
+      String out = demo.output();
+      System.out.println(out);
+      assertThat(code).as(out).contains(0);
+      assertThat(out).contains(
+          "Step 1/5: create ServiceRegistration \"web\"",
+          "etcd + /registrar/claims/web",
+          "status Ready=True (Synced): 3 endpoints registered under lease",
+          "ok: 3 keys, one per ready pod, all on the registration's one lease",
+          "Step 2/5: pod web-2 stops being ready",
+          "ok: web-2's key deleted at once",
+          "Step 3/5: delete pod web-3",
+          "Step 4/5: change the registration's weight from 100 to 50",
+          "\"weight\":50",
+          "Step 5/5: delete the registration",
+          "etcd - /registrar/claims/web",
+          ": revoked",
+          "Demo passed: all 5 steps held.");
+      assertThat(out.lines().filter(l -> l.startsWith("  etcd + /services/web/"))).hasSize(3);
+      assertThat(out).doesNotContain("FAILED");
+      // Everything the sandbox made is gone.
+      assertThat(Path.of(demo.find("sandbox files +(\\S+)"))).doesNotExist();
+      assertThat(Path.of(demo.find("data in (\\S+)\\)"))).doesNotExist();
+    }
+  }
+
+  @Test
+  void aStepWhoseExpectationDoesNotHoldFailsTheDemoWithExitCodeOne() throws Exception {
+    // Another cluster already holds the service name "web" in this etcd: the registration gets
+    // Conflict and writes nothing, so step 1 cannot hold.
+    ETCD.client().getKVClient().put(bytes("/registrar/claims/web"),
+        bytes("{\"cluster\":\"elsewhere\",\"namespace\":\"shop\",\"name\":\"web\",\"uid\":\"1234\"}"))
+        .get(5, TimeUnit.SECONDS);
+    try (SandboxProcess demo = SandboxProcess.start("--demo", "--etcd-endpoints", ETCD.endpointList())) {
+      var code = demo.awaitExit(Duration.ofSeconds(90));
+      String out = demo.output();
+      System.out.println(out);
+      assertThat(code).as(out).contains(SandboxMain.EXIT_DEMO_FAILED);
+      assertThat(out).contains("(given with --etcd-endpoints)", "status Ready=False (Conflict)",
+          "FAILED: expected 3 keys", "Demo FAILED at step 1 of 5.");
+      assertThat(Files.exists(Path.of(demo.find("sandbox files +(\\S+)")))).isFalse();
+    } finally {
+      ETCD.client().getKVClient().delete(bytes("/registrar/claims/web")).get(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static ByteSequence bytes(String text) {
+    return ByteSequence.from(text, StandardCharsets.UTF_8);
+  }
+}

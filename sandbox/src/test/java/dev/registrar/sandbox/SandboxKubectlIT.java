@@ -1,0 +1,133 @@
+package dev.registrar.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The interactive sandbox driven as its printed instructions say, with the real kubectl and
+ * etcdctl binaries: apply the sandbox examples, flip a pod unready, delete a pod, delete the
+ * registration, checking etcd after each step; then stop it and look for leftovers.
+ */
+class SandboxKubectlIT {
+
+  static final Path EXAMPLES = Path.of("..", "examples", "sandbox").toAbsolutePath().normalize();
+
+  @TempDir
+  Path kubectlCache;
+
+  private String kubeconfig;
+  private String etcdEndpoints;
+
+  @Test
+  void kubectlAndEtcdctlDriveTheSandboxAndStoppingLeavesNothingBehind() {
+    try (SandboxProcess sandbox = SandboxProcess.start()) {
+      sandbox.awaitOutput("Ctrl-C stops everything", Duration.ofSeconds(60));
+      kubeconfig = sandbox.find("export KUBECONFIG=(\\S+)");
+      etcdEndpoints = sandbox.find("etcdctl --endpoints (\\S+)");
+      Path workDir = Path.of(sandbox.find("sandbox files +(\\S+)"));
+      Path etcdDir = Path.of(sandbox.find("data in (\\S+)\\)"));
+      assertThat(workDir).isDirectory();
+      assertThat(etcdDir).isDirectory();
+
+      assertThat(kubectl("apply", "--validate=false", "-f", EXAMPLES.toString()))
+          .contains("pod/web-1 created", "pod/web-2 created", "pod/web-3 created",
+              "serviceregistration.registrar.dev/web created");
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+          assertThat(keys()).containsExactlyInAnyOrder(key("web-1"), key("web-2"), key("web-3")));
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(kubectl("get", "svcreg", "web", "-o", "jsonpath={.status.registeredEndpoints}")).isEqualTo("3"));
+      String table = kubectl("get", "svcreg", "-o", "custom-columns=" + SandboxMain.Columns.SVCREG);
+      assertThat(table).contains("web", "True", "Synced");
+      String leaseId = kubectl("get", "svcreg", "web", "-o", "jsonpath={.status.leaseId}");
+      String lease = etcdctl("lease", "timetolive", "--keys", leaseId);
+      assertThat(lease).contains("granted with TTL(30s)", "/registrar/claims/web", key("web-1"));
+      System.out.println("$ kubectl get svcreg -o custom-columns=...\n" + table);
+      System.out.println("$ etcdctl get --prefix /services/\n" + etcdctl("get", "--prefix", "/services/"));
+      System.out.println("$ etcdctl lease timetolive --keys " + leaseId + "\n" + lease);
+
+      String web2 = key("web-2");
+      assertThat(kubectl("annotate", "pod", "web-2", Kubelet.READY_ANNOTATION + "=false", "--overwrite"))
+          .contains("pod/web-2 annotated");
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(keys()).containsExactlyInAnyOrder(key("web-1"), key("web-3")).doesNotContain(web2));
+
+      String web3 = key("web-3");
+      assertThat(kubectl("delete", "pod", "web-3")).contains("pod \"web-3\" deleted");
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(keys()).containsExactly(key("web-1")).doesNotContain(web3));
+
+      assertThat(kubectl("delete", "svcreg", "web")).contains("deleted");
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        assertThat(keys()).isEmpty();
+        assertThat(etcdctl("get", "--prefix", "/registrar/claims/", "--keys-only").strip()).isEmpty();
+        assertThat(etcdctl("lease", "timetolive", leaseId)).contains("already expired");
+      });
+
+      List<ProcessHandle> children = sandbox.descendants();
+      assertThat(children).as("the sandbox's etcd").isNotEmpty();
+      sandbox.terminate();
+      assertThat(sandbox.awaitExit(Duration.ofSeconds(30))).as(sandbox.output()).isPresent();
+      assertThat(sandbox.output()).contains("Sandbox stopped; removed " + workDir);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(children).noneMatch(ProcessHandle::isAlive));
+      assertThat(workDir).doesNotExist();
+      assertThat(etcdDir).doesNotExist();
+    }
+  }
+
+  private String key(String pod) {
+    return "/services/web/" + kubectl("get", "pod", pod, "-o", "jsonpath={.status.podIP}") + ":8080";
+  }
+
+  private List<String> keys() {
+    return etcdctl("get", "--prefix", "/services/web/", "--keys-only").lines()
+        .filter(line -> !line.isBlank()).toList();
+  }
+
+  private String kubectl(String... args) {
+    List<String> command = new ArrayList<>(List.of("kubectl", "--cache-dir", kubectlCache.toString()));
+    command.addAll(List.of(args));
+    return run(command, Map.of("KUBECONFIG", kubeconfig));
+  }
+
+  private String etcdctl(String... args) {
+    List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints", etcdEndpoints));
+    command.addAll(List.of(args));
+    return run(command, Map.of("ETCDCTL_API", "3"));
+  }
+
+  private static String run(List<String> command, Map<String, String> env) {
+    try {
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      builder.environment().putAll(env);
+      Process process = builder.start();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError(String.join(" ", command) + " did not finish");
+      }
+      if (process.exitValue() != 0) {
+        throw new AssertionError(String.join(" ", command) + " exited " + process.exitValue() + ": " + output);
+      }
+      return output.strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + command.get(0) + " (is it installed?)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
