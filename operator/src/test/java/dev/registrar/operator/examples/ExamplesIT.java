@@ -87,6 +87,16 @@ class ExamplesIT {
       assertThat(fixture.condition(namespace, name, "EndpointsAvailable"))
           .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("EndpointsRegistered"));
 
+      // kubectl describe lists the Events whose involvedObject matches name, namespace, kind and uid.
+      ServiceRegistration stored = fixture.registration(namespace, name);
+      assertThat(fixture.events(namespace, name, "Registered")).isNotEmpty().allSatisfy(event -> {
+        assertThat(event.getInvolvedObject().getKind()).isEqualTo("ServiceRegistration");
+        assertThat(event.getInvolvedObject().getApiVersion()).isEqualTo("registrar.dev/v1alpha1");
+        assertThat(event.getInvolvedObject().getNamespace()).isEqualTo(namespace);
+        assertThat(event.getInvolvedObject().getUid()).isEqualTo(stored.getMetadata().getUid());
+        assertThat(event.getType()).isEqualTo("Normal");
+      });
+
       var spec = registration.getSpec();
       for (String value : fixture.etcd.values("/services/" + service + "/").values()) {
         EndpointValue endpoint = EndpointCodec.decode(value.getBytes(StandardCharsets.UTF_8));
