@@ -4,18 +4,14 @@ import dev.registrar.operator.RegistrarOperator;
 import dev.registrar.operator.config.ConfigLoader;
 import dev.registrar.operator.config.RegistrarConfig;
 import dev.registrar.operator.etcd.EtcdClientFactory;
+import dev.registrar.testing.TempDirs;
 import dev.registrar.testing.etcd.EtcdCluster;
 import dev.registrar.testing.kubernetes.MockKubernetesApi;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Everything Registrar needs, on loopback: a real etcd (a child process with a temporary data
@@ -60,7 +56,7 @@ final class Sandbox implements AutoCloseable {
       for (int i = started.size() - 1; i >= 0; i--) {
         closeQuietly(started.get(i));
       }
-      deleteRecursively(workDir);
+      TempDirs.deleteRecursively(workDir);
       throw e;
     }
   }
@@ -92,7 +88,7 @@ final class Sandbox implements AutoCloseable {
     if (etcd != null) {
       closeQuietly(etcd);
     }
-    deleteRecursively(workDir);
+    TempDirs.deleteRecursively(workDir);
   }
 
   private static void closeQuietly(AutoCloseable closeable) {
@@ -100,19 +96,6 @@ final class Sandbox implements AutoCloseable {
       closeable.close();
     } catch (Exception e) {
       // Shutting down: the next piece must still be stopped.
-    }
-  }
-
-  static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not delete " + dir, e);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.registrar.testing.etcd;
 
+import dev.registrar.testing.TempDirs;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import java.io.IOException;
@@ -8,13 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * A real etcd of one or more members on free loopback ports, in a temporary directory that is
@@ -214,15 +213,6 @@ public final class EtcdCluster implements AutoCloseable {
   }
 
   private void deleteWorkDir() {
-    if (workDir == null || !Files.exists(workDir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(workDir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not delete " + workDir, e);
-    }
+    TempDirs.deleteRecursively(workDir);
   }
 }
