@@ -91,7 +91,6 @@ final class Demo {
 
     out.println();
     out.println("Registrar sandbox demo: " + steps.size() + " steps, each checked against etcd and the registration's status");
-    Long lease = null;
     for (int i = 0; i < steps.size(); i++) {
       Step step = steps.get(i);
       out.printf("%nStep %d/%d: %s%n", i + 1, steps.size(), step.title());
@@ -112,7 +111,7 @@ final class Demo {
           && after.registration().getStatus().getLeaseId() != null) {
         lease = Long.parseUnsignedLong(after.registration().getStatus().getLeaseId(), 16);
       }
-      printLease(lease);
+      printLease();
       if (!step.holds().test(after)) {
         out.printf("  FAILED: expected %s (waited %d s)%n", step.expectation(), STEP_TIMEOUT.toSeconds());
         out.printf("%nDemo FAILED at step %d of %d.%n", i + 1, steps.size());
@@ -126,7 +125,8 @@ final class Demo {
 
   private record Step(String title, Runnable action, String expectation, Predicate<State> holds) {}
 
-  private Long revokedLease;
+  /** The registration's lease, as its status last recorded it. */
+  private Long lease;
 
   private void createRegistrationAndPods() {
     ServiceRegistration registration = new ServiceRegistration();
@@ -169,13 +169,12 @@ final class Demo {
     if (leaseId == null) {
       return false;
     }
-    long lease = Long.parseUnsignedLong(leaseId, 16);
-    revokedLease = lease;
-    return state.etcd().under("/").values().stream().allMatch(e -> e.lease() == lease);
+    long recorded = Long.parseUnsignedLong(leaseId, 16);
+    return state.etcd().under("/").values().stream().allMatch(e -> e.lease() == recorded);
   }
 
   private boolean leaseRevoked() {
-    return revokedLease != null && RegistrySnapshot.lease(etcd, revokedLease).getTTL() == -1;
+    return lease != null && RegistrySnapshot.lease(etcd, lease).getTTL() == -1;
   }
 
   private State observe() {
@@ -238,7 +237,7 @@ final class Demo {
     }
   }
 
-  private void printLease(Long lease) {
+  private void printLease() {
     if (lease == null) {
       return;
     }

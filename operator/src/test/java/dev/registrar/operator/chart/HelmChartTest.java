@@ -284,6 +284,9 @@ class HelmChartTest {
             assertThat(item.getPath()).isEqualTo(fileName);
           });
     });
+    assertThatThrownBy(() -> HelmChart.template(HelmChart.merge(MINIMAL,
+        Map.of("etcd", Map.of("auth", Map.of("username", "registrar"))))))
+        .hasMessageContaining("etcd.auth.existingSecret is required with etcd.auth.username");
     // Secrets reach the operator as files only: no env var is read from a Secret.
     assertThat(container.getEnv()).allSatisfy(v -> assertThat(v.getValueFrom()).isNull());
     assertThat(container.getEnvFrom()).isNullOrEmpty();
