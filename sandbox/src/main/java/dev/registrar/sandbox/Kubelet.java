@@ -117,15 +117,16 @@ final class Kubelet implements AutoCloseable {
         .filter(c -> "Ready".equals(c.getType()) && readyStatus.equals(c.getStatus()))
         .map(PodCondition::getLastTransitionTime).findFirst().orElse(null);
     String timestamp = now.truncatedTo(ChronoUnit.SECONDS).toString();
+    String started = current.getStartTime() != null ? current.getStartTime() : timestamp;
     return new PodStatusBuilder()
         .withPhase("Running")
         .withHostIP("10.0.0.1")
         .withPodIP(ip)
         .withPodIPs(new PodIPBuilder().withIp(ip).build())
-        .withStartTime(current.getStartTime() != null ? current.getStartTime() : timestamp)
+        .withStartTime(started)
         .withConditions(
             new PodConditionBuilder().withType("PodScheduled").withStatus("True")
-                .withLastTransitionTime(current.getStartTime() != null ? current.getStartTime() : timestamp).build(),
+                .withLastTransitionTime(started).build(),
             new PodConditionBuilder().withType("Ready").withStatus(readyStatus)
                 .withReason(ready ? null : "SandboxAnnotation")
                 .withMessage(ready ? null : READY_ANNOTATION + " is \"false\"")

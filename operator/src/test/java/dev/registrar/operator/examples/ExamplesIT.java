@@ -69,8 +69,7 @@ class ExamplesIT {
       List<Pod> pods = podsOf(deployment, namespace, n);
       pods.forEach(pod -> fixture.client.resource(pod).create());
 
-      String service = registration.getSpec().getServiceName() != null
-          ? registration.getSpec().getServiceName() : registration.getMetadata().getName();
+      String service = registration.effectiveServiceName();
       Set<String> expectedKeys = new TreeSet<>();
       for (Pod pod : pods) {
         for (PortSpec port : registration.getSpec().getPorts()) {
@@ -100,7 +99,7 @@ class ExamplesIT {
       var spec = registration.getSpec();
       for (String value : fixture.etcd.values("/services/" + service + "/").values()) {
         EndpointValue endpoint = EndpointCodec.decode(value.getBytes(StandardCharsets.UTF_8));
-        assertThat(endpoint.weight()).isEqualTo(spec.getWeight() == null ? 100 : spec.getWeight());
+        assertThat(endpoint.weight()).isEqualTo(spec.effectiveWeight());
         assertThat(endpoint.version()).isEqualTo(spec.getVersion());
         assertThat(endpoint.metadata()).isEqualTo(spec.getMetadata() == null ? Map.of() : spec.getMetadata());
         assertThat(endpoint.owner().cluster()).isEqualTo("example");

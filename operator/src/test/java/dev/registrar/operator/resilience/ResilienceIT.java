@@ -137,14 +137,10 @@ class ResilienceIT {
     return fixture.events(NS, name, reason);
   }
 
-  int readyz() {
-    return operator.readyz();
-  }
-
   @Test
   void etcdDownLongerThanTheTtlIsRecoveredWhenItReturns() throws Exception {
     long lease = register("longdown", 2);
-    assertThat(readyz()).isEqualTo(200);
+    assertThat(operator.readyz()).isEqualTo(200);
     ETCD.etcd().killAll();
     long downSince = System.nanoTime();
     // While etcd is away a Pod stops being ready: its key must not come back.
@@ -156,7 +152,7 @@ class ResilienceIT {
       assertThat(c.getStatus()).isEqualTo("False");
       assertThat(c.getReason()).isIn("EtcdUnavailable", "LeaseLost");
     }));
-    await().atMost(WAIT).until(() -> readyz() == 503);
+    await().atMost(WAIT).until(() -> operator.readyz() == 503);
     await().pollDelay(Duration.ofMillis(100)).atMost(Duration.ofSeconds(TTL + 10))
         .until(() -> System.nanoTime() - downSince > TimeUnit.SECONDS.toNanos(TTL + 5));
 
@@ -171,7 +167,7 @@ class ResilienceIT {
         assertThat(ready("longdown")).hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("Synced"));
       });
       long recovered = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back);
-      await().atMost(WAIT).until(() -> readyz() == 200);
+      await().atMost(WAIT).until(() -> operator.readyz() == 200);
       long now = lease("longdown");
       // jetcd ended the keepalive of the expired lease; the watchdog granted a new one.
       assertThat(now).isNotEqualTo(lease);

@@ -98,7 +98,7 @@ public final class EtcdCluster implements AutoCloseable {
         lastFailure = e;
         boolean portRace = members.stream().anyMatch(EtcdMember::logMentionsPortInUse);
         killAll();
-        deleteWorkDir();
+        TempDirs.deleteRecursively(workDir);
         members = List.of();
         RUNNING.remove(this);
         if (!portRace) {
@@ -208,11 +208,7 @@ public final class EtcdCluster implements AutoCloseable {
     }
     killAll();
     RUNNING.remove(this);
-    deleteWorkDir();
-    members = List.of();
-  }
-
-  private void deleteWorkDir() {
     TempDirs.deleteRecursively(workDir);
+    members = List.of();
   }
 }

@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionNames;
 import io.fabric8.kubernetes.client.VersionInfo;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,12 +44,10 @@ final class Discovery {
         resource("namespaces", "Namespace", false, "ns")));
     documents.put("/apis/apiextensions.k8s.io/v1", resources("apiextensions.k8s.io/v1",
         resource("customresourcedefinitions", "CustomResourceDefinition", false, "crd", "crds")));
-    List<APIResource> custom = new ArrayList<>();
-    custom.add(resource(names.getPlural(), names.getKind(), "Namespaced".equals(crd.getSpec().getScope()),
-        names.getShortNames().toArray(String[]::new)));
-    custom.get(0).setSingularName(names.getSingular());
-    custom.get(0).setCategories(names.getCategories());
-    documents.put("/apis/" + group + "/" + version, resources(group + "/" + version, custom.toArray(APIResource[]::new)));
+    APIResource custom = new APIResourceBuilder(resource(names.getPlural(), names.getKind(),
+        "Namespaced".equals(crd.getSpec().getScope()), names.getShortNames().toArray(String[]::new)))
+        .withSingularName(names.getSingular()).withCategories(names.getCategories()).build();
+    documents.put("/apis/" + group + "/" + version, resources(group + "/" + version, custom));
 
     documents.forEach((path, body) -> {
       server.expect().get().withPath(path).andReturn(200, body).always();
