@@ -7,29 +7,49 @@ import dev.registrar.operator.etcd.EtcdClientFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar registrar-operator.jar --etcd-endpoints http://127.0.0.1:2379}. */
+/**
+ * {@code java -jar registrar-operator.jar --etcd-endpoints http://127.0.0.1:2379}.
+ *
+ * <p>SIGTERM and SIGINT are handled here rather than in a shutdown hook: the main thread stops
+ * the operator (which releases the leader Lease) and then exits 0. Stopping from a shutdown hook
+ * cannot choose the exit code, and anything in it that calls {@code System.exit} waits for ever on
+ * the JVM's shutdown lock.
+ */
 public final class Main {
 
-  /** Exit code of a wrong or missing setting. */
-  static final int EXIT_CONFIG = 2;
-
-  /** Exit code of a failure to start with a valid configuration. */
+  /** Stopped by SIGTERM or SIGINT, cleanly. */
+  static final int EXIT_STOPPED = 0;
+  /** A failure to start with a valid configuration, or leadership lost without being asked to stop. */
   static final int EXIT_STARTUP = 1;
+  static final int EXIT_LOST_LEADERSHIP = 1;
+  /** A wrong or missing setting. */
+  static final int EXIT_CONFIG = 2;
+  /** The Kubernetes API could not be reached. */
+  static final int EXIT_KUBERNETES_UNREACHABLE = 3;
+
+  /** How long the Kubernetes API may take to answer at start. */
+  static final Duration KUBERNETES_WAIT = Duration.ofSeconds(10);
+  /** A stop that takes longer than this halts the process: the pod must not hang until SIGKILL. */
+  static final Duration STOP_DEADLINE = Duration.ofSeconds(10);
 
   private Main() {}
 
   public static void main(String[] args) {
-    int code = run(Arrays.asList(args), System.getenv(), System.out, System.err);
-    if (code != 0) {
-      System.exit(code);
+    CompletableFuture<Integer> stop = new CompletableFuture<>();
+    for (String signal : List.of("TERM", "INT")) {
+      // jdk.unsupported's sun.misc.Signal is the JDK's only way to handle a signal ourselves.
+      sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.complete(EXIT_STOPPED));
     }
+    System.exit(run(Arrays.asList(args), System.getenv(), System.out, System.err, stop));
   }
 
   /** Chooses the log format and level before the first logger exists. */
@@ -40,8 +60,16 @@ public final class Main {
     }
   }
 
-  /** Runs until the JVM is asked to stop; returns at once with an exit code for help or errors. */
   static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    return run(args, env, out, err, new CompletableFuture<>());
+  }
+
+  /**
+   * Runs until {@code stop} completes or leadership is lost; returns the exit code. Help and
+   * errors return at once.
+   */
+  static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err,
+      CompletableFuture<Integer> stop) {
     if (args.contains("--help") || args.contains("-h")) {
       out.print(ConfigLoader.usage());
       return 0;
@@ -55,34 +83,69 @@ public final class Main {
     }
     configureLogging(config);
     Logger log = LoggerFactory.getLogger(Main.class);
-    CountDownLatch stopped = new CountDownLatch(1);
-    KubernetesClient kubernetes = null;
+
+    KubernetesClient kubernetes;
     try {
       kubernetes = new KubernetesClientBuilder().build();
-      RegistrarOperator operator = new RegistrarOperator(config, kubernetes, EtcdClientFactory.create(config));
-      KubernetesClient kube = kubernetes;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        log.info("Stopping Registrar");
-        operator.close();
-        kube.close();
-        stopped.countDown();
-      }, "registrar-shutdown"));
-      operator.start();
+    } catch (RuntimeException e) {
+      log.debug("building the Kubernetes client failed", e);
+      err.println("registrar: cannot configure the Kubernetes client: " + KubernetesApiCheck.describe(e));
+      return EXIT_KUBERNETES_UNREACHABLE;
+    }
+    String url = kubernetes.getConfiguration().getMasterUrl();
+    String source = KubernetesApiCheck.source(kubernetes.getConfiguration(), env);
+    Optional<String> unreachable = KubernetesApiCheck.problem(kubernetes, KUBERNETES_WAIT);
+    if (unreachable.isPresent()) {
+      err.println("registrar: cannot reach the Kubernetes API at " + url + " (from " + source + "): "
+          + unreachable.get());
+      kubernetes.close();
+      return EXIT_KUBERNETES_UNREACHABLE;
+    }
+    log.debug("Kubernetes API at {} (from {})", url, source);
+
+    RegistrarOperator operator;
+    try {
+      operator = new RegistrarOperator(config, kubernetes, EtcdClientFactory.create(config));
     } catch (ConfigException e) {
       err.println("registrar: invalid configuration: " + e.getMessage());
+      kubernetes.close();
       return EXIT_CONFIG;
+    }
+    // Any other way the JVM ends (System.exit elsewhere, SIGHUP): stop in order, never exit here.
+    Runtime.getRuntime().addShutdownHook(new Thread(operator::close, "registrar-shutdown"));
+    try {
+      operator.start();
     } catch (RuntimeException e) {
-      log.error("Registrar could not start: {}", e.getMessage(), e);
-      if (kubernetes != null) {
-        kubernetes.close();
-      }
+      log.debug("start failed", e);
+      String cause = KubernetesApiCheck.describe(e);
+      err.println("registrar: could not start: " + (cause.contains(String.valueOf(e.getMessage()))
+          ? cause : e.getMessage() + ": " + cause));
+      operator.close();
+      kubernetes.close();
       return EXIT_STARTUP;
     }
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return 0;
+    operator.lostLeadership().thenRun(() -> stop.complete(EXIT_LOST_LEADERSHIP));
+
+    int code = stop.join();
+    log.info("Stopping Registrar ({})", code == EXIT_STOPPED ? "signal" : "leadership lost: the pod restarts");
+    haltIfStuck(code, log);
+    operator.close();
+    kubernetes.close();
+    log.info("Registrar stopped");
+    return code;
+  }
+
+  private static void haltIfStuck(int code, Logger log) {
+    Thread watchdog = new Thread(() -> {
+      try {
+        Thread.sleep(STOP_DEADLINE.toMillis());
+      } catch (InterruptedException e) {
+        return;
+      }
+      log.error("Registrar did not stop within {} s; halting", STOP_DEADLINE.toSeconds());
+      Runtime.getRuntime().halt(code == EXIT_STOPPED ? EXIT_STARTUP : code);
+    }, "registrar-stop-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
   }
 }

@@ -16,6 +16,9 @@ import dev.registrar.operator.http.HttpEndpoints;
 import dev.registrar.operator.reconciler.ServiceRegistrationReconciler;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaderElectionRecord;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
@@ -23,9 +26,12 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -41,6 +47,8 @@ public final class RegistrarOperator implements AutoCloseable {
   static final Duration ETCD_TIMEOUT = Duration.ofSeconds(5);
   // Capped low: when etcd returns, every registration is back within seconds.
   static final Duration MAX_RETRY_INTERVAL = Duration.ofSeconds(2);
+  /** How long a stop waits for reconciles in flight before it interrupts them. */
+  static final Duration RECONCILE_GRACE_ON_STOP = Duration.ofSeconds(2);
 
   private final RegistrarConfig config;
   private final Client etcd;
@@ -51,8 +59,15 @@ public final class RegistrarOperator implements AutoCloseable {
   private final RegistrarMetrics metrics = new RegistrarMetrics(counters);
   private final List<RegistryWatcher> watchers;
   private final EtcdHealth etcdHealth;
+  private final ServiceRegistrationReconciler reconciler;
   private final Operator operator;
   private final HttpEndpoints http;
+  private final KubernetesClient kubernetes;
+  private final Optional<LeaseLock> leaderLease;
+  private final String leaderLeaseNamespace;
+  private final CompletableFuture<Void> lostLeadership = new CompletableFuture<>();
+  private volatile boolean stopping;
+  private boolean closed;
 
   /**
    * @param kubernetes not closed by this class: its creator owns it
@@ -67,19 +82,20 @@ public final class RegistrarOperator implements AutoCloseable {
    *
    * @param leaseDuration leader election: how long a leader's Lease is valid
    * @param renewDeadline leader election: how long the leader tries to renew before giving up
-   * @param retryPeriod leader election: how often candidates try
-   * @param exitOnLostLeadership exit the process when leadership is lost, so that a deposed
-   *     leader can never go on writing (true in production)
+   * @param retryPeriod leader election: how often the leader renews and candidates try (fabric8
+   *     adds up to 120% jitter to a candidate's period). 750 ms lets a standby take over a
+   *     released Lease within about 2 s of the leader's SIGTERM, for about 1.3 Lease writes a
+   *     second from the leader.
    */
-  public record Tuning(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod,
-      boolean exitOnLostLeadership) {
+  public record Tuning(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
     public static final Tuning PRODUCTION = new Tuning(Duration.ofSeconds(15),
-        Duration.ofSeconds(10), Duration.ofSeconds(2), true);
+        Duration.ofSeconds(10), Duration.ofMillis(750));
   }
 
   public RegistrarOperator(RegistrarConfig config, KubernetesClient kubernetes, Client etcd, Tuning tuning) {
     this.config = config;
     this.etcd = etcd;
+    this.kubernetes = kubernetes;
     // Our own threads for jetcd callbacks, which must never block jetcd's event loop.
     this.leaseExecutor = Executors.newSingleThreadScheduledExecutor(daemon("registrar-leases"));
     this.watchExecutor = Executors.newSingleThreadScheduledExecutor(daemon("registrar-watch"));
@@ -87,32 +103,38 @@ public final class RegistrarOperator implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     OwnWrites ownWrites = new OwnWrites();
     ConnectionNudge nudge = new ConnectionNudge(etcd, leaseExecutor);
-    ServiceRegistrationReconciler reconciler = new ServiceRegistrationReconciler(
+    this.etcdHealth = new EtcdHealth(etcd, config.keyPrefix().root(), nudge, clock);
+    metrics.etcdUp(() -> etcdHealth.outage().isEmpty());
+    this.reconciler = new ServiceRegistrationReconciler(
         new RegistryContext(config.keyPrefix(), config.clusterName()),
-        new EtcdRegistry(etcd, ETCD_TIMEOUT, ownWrites, nudge, metrics), leaseKeeper,
+        new EtcdRegistry(etcd, ETCD_TIMEOUT, ownWrites, nudge, metrics), leaseKeeper, etcdHealth,
         new EventRecorder(kubernetes, instanceName(), clock), clock, counters, metrics);
+    etcdHealth.onChange(reconciler::etcdHealthChanged);
     // One watch on the registry and one on the claims: drift is repaired as soon as it happens.
     this.watchers = List.of(config.keyPrefix().root(), ServiceClaims.PREFIX).stream()
         .map(prefix -> new RegistryWatcher(etcd, prefix, ownWrites, reconciler::foreignChange,
             watchExecutor, counters, ETCD_TIMEOUT))
         .toList();
-    this.etcdHealth = new EtcdHealth(etcd, config.keyPrefix().root(), nudge);
+    leaderLeaseNamespace = config.leaderElectionNamespace()
+        .orElseGet(() -> kubernetes.getConfiguration().getNamespace());
+    // A unique identity per process: two replicas on one host must not share leadership.
+    leaderLease = config.leaderElection() ? Optional.of(new LeaseLock(leaderLeaseNamespace, LEADER_LEASE_NAME,
+        instanceName() + "-" + UUID.randomUUID().toString().substring(0, 8))) : Optional.empty();
     this.operator = new Operator(o -> {
       o.withMetrics(metrics.josdk());
       o.withKubernetesClient(kubernetes)
           .withCloseClientOnStop(false)
+          .withReconciliationTerminationTimeout(RECONCILE_GRACE_ON_STOP)
           // Status is written with a JSON merge patch only when it changed; server-side apply
           // would need field-manager bookkeeping for no gain here.
           .withUseSSAToPatchPrimaryResource(false);
-      if (config.leaderElection()) {
-        String namespace = config.leaderElectionNamespace()
-            .orElseGet(() -> kubernetes.getConfiguration().getNamespace());
-        // A unique identity per process: two replicas on one host must not share leadership.
-        String identity = instanceName() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEADER_LEASE_NAME, namespace,
-            tuning.leaseDuration(), tuning.renewDeadline(), tuning.retryPeriod(), identity, null,
-            tuning.exitOnLostLeadership()));
-      }
+      leaderLease.ifPresent(lock -> o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(
+          LEADER_LEASE_NAME, leaderLeaseNamespace, tuning.leaseDuration(), tuning.renewDeadline(),
+          tuning.retryPeriod(), lock.identity(),
+          new LeaderCallbacks(() -> LOG.info("leading as {}", lock.identity()), this::stoppedLeading, leader -> { }),
+          // Never JOSDK's System.exit: called from a shutdown path it waits for ever on the JVM's
+          // shutdown lock. Losing leadership completes lostLeadership(); Main exits on it.
+          false)));
     });
     operator.register(reconciler, c -> {
       // Never give up on a registration: etcd outages can outlast any fixed number of attempts.
@@ -126,7 +148,10 @@ public final class RegistrarOperator implements AutoCloseable {
     this.http = new HttpEndpoints(config.httpPort(), this::notReadyReason, metrics::scrape);
   }
 
+  /** Starts probing etcd, serving HTTP and reconciling (or standing by for leadership). */
   public void start() {
+    etcdHealth.start().ifPresent(problem -> LOG.warn("etcd is not reachable at {} ({}); starting anyway: "
+        + "registrations report Ready=False/EtcdUnavailable until it answers", config.etcdEndpoints(), problem));
     http.start();
     operator.start();
     // After the controller runs, so that every change the watches report can be acted on.
@@ -160,19 +185,64 @@ public final class RegistrarOperator implements AutoCloseable {
     return etcdHealth.problem();
   }
 
-  /** Stops reconciling. Leases are not revoked: their keys stay until another replica takes over or the TTL ends. */
+  /**
+   * Completes when this replica lost leadership without being asked to stop: it must not
+   * reconcile any more, and the process should exit so that its pod restarts.
+   */
+  public CompletableFuture<Void> lostLeadership() {
+    return lostLeadership;
+  }
+
+  private void stoppedLeading() {
+    if (!stopping) {
+      LOG.warn("lost leadership of Lease {} without being asked to stop", LEADER_LEASE_NAME);
+      lostLeadership.complete(null);
+    }
+  }
+
+  /**
+   * Stops reconciling, then releases the leader Lease so that a standby takes over at once
+   * rather than when the Lease expires. etcd leases are not revoked: their keys stay, renewed by
+   * the next leader, or until the TTL ends.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    stopping = true;
+    reconciler.stopping();
     try {
       operator.stop();
+      leaderLease.ifPresent(this::releaseLeadership);
     } finally {
       http.close();
+      etcdHealth.close();
       watchers.forEach(RegistryWatcher::close);
       leaseKeeper.close();
       leaseExecutor.shutdownNow();
       watchExecutor.shutdown();
       awaitQuietly(watchExecutor);
       etcd.close();
+    }
+  }
+
+  /** What controller-runtime's LeaderElectionReleaseOnCancel does; JOSDK does not expose it. */
+  private void releaseLeadership(LeaseLock lock) {
+    try {
+      LeaderElectionRecord current = lock.get(kubernetes);
+      if (current == null || !lock.identity().equals(current.getHolderIdentity())) {
+        return; // a standby, or leadership already lost
+      }
+      ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+      LeaderElectionRecord released = new LeaderElectionRecord(null, Duration.ofSeconds(1), now, now,
+          current.getLeaderTransitions());
+      // The lock updates the Lease it just read, with its resourceVersion: a stale write fails.
+      lock.update(kubernetes, released);
+      LOG.info("released leadership: Lease {}/{} is free for a standby", leaderLeaseNamespace, LEADER_LEASE_NAME);
+    } catch (RuntimeException e) {
+      LOG.warn("could not release Lease {}; a standby takes over when it expires: {}", LEADER_LEASE_NAME, e.toString());
     }
   }
 

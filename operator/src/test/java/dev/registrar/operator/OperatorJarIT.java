@@ -3,108 +3,114 @@ package dev.registrar.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.registrar.testing.kubernetes.MockKubernetesApi;
+import dev.registrar.operator.testing.OperatorProcess;
 import dev.registrar.testing.etcd.EtcdExtension;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.registrar.testing.kubernetes.MockKubernetesApi;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The runnable jar the build ships: its help, its config errors, and a real start. */
+/** The runnable jar the build ships: its help, its start-up errors, a real start and a clean stop. */
 class OperatorJarIT {
 
   @RegisterExtension
   static final EtcdExtension ETCD = EtcdExtension.singleMember();
 
-  static final Path JAR = RepoPaths.moduleDir().resolve("target/registrar-operator.jar");
-
   @TempDir
   Path dir;
 
-  private Process launch(List<String> args, Map<String, String> env, Path log) throws IOException {
-    assertThat(JAR).withFailMessage("%s was not built: run ./mvnw package first", JAR).exists();
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.add("-jar");
-    command.add(JAR.toString());
-    command.addAll(args);
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    builder.environment().keySet().removeIf(k -> k.startsWith("REGISTRAR_") || k.equals("KUBECONFIG"));
-    builder.environment().putAll(env);
-    return builder.start();
-  }
-
-  private String runToEnd(List<String> args) throws Exception {
-    Path log = dir.resolve("out.log");
-    Process process = launch(args, Map.of(), log);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return process.exitValue() + "\n" + Files.readString(log, StandardCharsets.UTF_8);
+  private String runToEnd(List<String> jvmOptions, List<String> args, Map<String, String> env) {
+    try (OperatorProcess process = OperatorProcess.launch(jvmOptions, args, env, dir.resolve("out.log"))) {
+      Integer code = process.awaitExit(Duration.ofSeconds(60)).orElseThrow(
+          () -> new AssertionError("still running after 60 s:\n" + process.log()));
+      return code + "\n" + process.log();
+    }
   }
 
   @Test
-  void helpPrintsEverySetting() throws Exception {
-    assertThat(runToEnd(List.of("--help")))
+  void helpPrintsEverySetting() {
+    assertThat(runToEnd(List.of(), List.of("--help"), Map.of()))
         .startsWith("0\nUsage: java -jar registrar-operator.jar")
         .contains("REGISTRAR_ETCD_ENDPOINTS", "REGISTRAR_KEY_PREFIX", "REGISTRAR_HTTP_PORT");
   }
 
   @Test
-  void aMissingEndpointExitsWithCode2AndOneClearLine() throws Exception {
-    assertThat(runToEnd(List.of())).isEqualTo(
+  void aMissingEndpointExitsWithCode2AndOneClearLine() {
+    assertThat(runToEnd(List.of(), List.of(), Map.of())).isEqualTo(
         "2\nregistrar: invalid configuration: --etcd-endpoints (REGISTRAR_ETCD_ENDPOINTS): is required\n");
   }
 
+  /** As the image runs without a cluster: no kubeconfig, not in a pod. */
   @Test
-  void startsAgainstAKubeconfigAndEtcdAndServesHealthz() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+  void noKubernetesApiExitsWithCode3AndOneLineNamingTheUrlAndWhereItCameFrom() {
+    long start = System.nanoTime();
+    String out = runToEnd(List.of("-Duser.home=" + dir), List.of(),
+        Map.of("REGISTRAR_ETCD_ENDPOINTS", ETCD.endpointList()));
+    long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+    assertThat(out).startsWith("3\n");
+    assertThat(out.lines().skip(1).toList()).singleElement().asString()
+        .startsWith("registrar: cannot reach the Kubernetes API at https://kubernetes.default.svc/ (from fabric8's default: "
+            + "no kubeconfig (KUBECONFIG unset, ~/.kube/config absent) and not running in a pod): ")
+        .contains("UnresolvedAddressException");
+    System.out.printf("no Kubernetes API: exit 3 after %d s, one line%n", seconds);
+  }
+
+  @Test
+  void aKubeconfigPointingNowhereIsNamedWithItsContext() throws Exception {
+    int closedPort = OperatorProcess.freePort();
+    Path kubeconfig;
     try (MockKubernetesApi api = MockKubernetesApi.start()) {
-      Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"), "default");
-      Path log = dir.resolve("operator.log");
-      Process operator = launch(List.of(), Map.of(
-          "KUBECONFIG", kubeconfig.toString(),
-          "REGISTRAR_ETCD_ENDPOINTS", ETCD.endpointList(),
-          "REGISTRAR_HTTP_PORT", Integer.toString(port)), log);
-      try {
-        HttpClient http = HttpClient.newHttpClient();
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
-          assertThat(operator.isAlive()).withFailMessage(() -> "operator exited:\n" + read(log)).isTrue();
-          HttpResponse<String> response = http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-              HttpResponse.BodyHandlers.ofString());
-          assertThat(response.statusCode()).isEqualTo(200);
-        });
-        await().atMost(Duration.ofSeconds(10))
-            .untilAsserted(() -> assertThat(read(log)).contains("Registrar started"));
-      } finally {
-        operator.destroy();
-        assertThat(operator.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      }
-      assertThat(read(log)).contains("Stopping Registrar").doesNotContain("Exception");
+      kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"), "default");
+    }
+    java.nio.file.Files.writeString(kubeconfig, java.nio.file.Files.readString(kubeconfig)
+        .replaceFirst("server: http://[^\\n]+", "server: http://127.0.0.1:" + closedPort));
+    String out = runToEnd(List.of(), List.of(), Map.of("KUBECONFIG", kubeconfig.toString(),
+        "REGISTRAR_ETCD_ENDPOINTS", ETCD.endpointList()));
+    assertThat(out).startsWith("3\n");
+    assertThat(out.lines().skip(1).toList()).singleElement().asString()
+        .startsWith("registrar: cannot reach the Kubernetes API at http://127.0.0.1:" + closedPort
+            + "/ (from kubeconfig " + kubeconfig + ", context mock): ")
+        .contains("ConnectException");
+  }
+
+  @Test
+  void startsAgainstAKubeconfigAndEtcdServesHealthzAndExitsZeroOnSigterm() {
+    try (MockKubernetesApi api = MockKubernetesApi.start();
+         OperatorProcess operator = OperatorProcess.launch(List.of(), Map.of(
+             "KUBECONFIG", api.writeKubeconfig(dir.resolve("kubeconfig"), "default").toString(),
+             "REGISTRAR_ETCD_ENDPOINTS", ETCD.endpointList()), dir.resolve("operator.log"))) {
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        assertThat(operator.isAlive()).withFailMessage(() -> "operator exited:\n" + operator.log()).isTrue();
+        assertThat(operator.get("/healthz")).isEqualTo(200);
+        assertThat(operator.get("/readyz")).isEqualTo(200);
+      });
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(operator.log()).contains("Registrar started"));
+      operator.sigterm();
+      assertThat(operator.awaitExit(Duration.ofSeconds(5))).as("exit code within 5 s of SIGTERM").contains(0);
+      assertThat(operator.log()).contains("Stopping Registrar (signal)", "Registrar stopped").doesNotContain("Exception");
     }
   }
 
-  private static String read(Path log) {
-    try {
-      return Files.readString(log, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(cannot read " + log + ": " + e.getMessage() + ")";
+  @Test
+  void anUnreachableEtcdAtStartIsSaidPlainlyFirstAndIsNotFatal() {
+    try (MockKubernetesApi api = MockKubernetesApi.start();
+         OperatorProcess operator = OperatorProcess.launch(List.of(), Map.of(
+             "KUBECONFIG", api.writeKubeconfig(dir.resolve("kubeconfig"), "default").toString(),
+             "REGISTRAR_ETCD_ENDPOINTS", "http://127.0.0.1:" + OperatorProcess.freePort()), dir.resolve("operator.log"))) {
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        assertThat(operator.isAlive()).withFailMessage(() -> "operator exited:\n" + operator.log()).isTrue();
+        assertThat(operator.get("/healthz")).isEqualTo(200);
+        assertThat(operator.log()).contains("Registrar started");
+      });
+      assertThat(operator.get("/readyz")).isEqualTo(503);
+      assertThat(operator.log().lines().findFirst()).hasValueSatisfying(first -> assertThat(first)
+          .contains("WARN", "etcd is not reachable at [http://127.0.0.1:", "starting anyway"));
+      operator.sigterm();
+      assertThat(operator.awaitExit(Duration.ofSeconds(5))).contains(0);
     }
   }
 }

@@ -51,6 +51,15 @@ public final class ConnectionNudge {
     channel.ifPresent(ManagedChannel::resetConnectBackoff);
   }
 
+  private ConnectionNudge() {
+    this.channel = Optional.empty();
+  }
+
+  /** One that does nothing: for tests without a jetcd client. */
+  static ConnectionNudge none() {
+    return new ConnectionNudge();
+  }
+
   private static Optional<ManagedChannel> channelOf(Client client) {
     try {
       Field field = client.getClass().getDeclaredField("connectionManager");

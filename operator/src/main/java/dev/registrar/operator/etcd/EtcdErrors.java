@@ -18,4 +18,19 @@ final class EtcdErrors {
     }
     return Status.fromThrowable(error).getCode() == Status.Code.NOT_FOUND;
   }
+
+  /** No answer in time, or no connection: what an etcd that is down, frozen or cut off looks like. */
+  static boolean isConnectionProblem(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof java.util.concurrent.TimeoutException || t instanceof InterruptedException
+          || t instanceof java.net.ConnectException || t instanceof java.nio.channels.ClosedChannelException) {
+        return true;
+      }
+      Status.Code code = Status.fromThrowable(t).getCode();
+      if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.CANCELLED) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

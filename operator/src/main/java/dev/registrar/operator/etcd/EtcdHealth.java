@@ -5,45 +5,186 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Whether etcd answers a cheap read now; the answer is reused for a second, probes come often. */
-public final class EtcdHealth {
+/**
+ * The one judgement of whether etcd answers, shared by {@code /readyz}, every registration's
+ * Ready condition and the {@code registrar_etcd_up} gauge. It probes etcd with a cheap count-only
+ * read on its own thread: every second while etcd answers, every quarter second while it does
+ * not. etcd is declared down once probes have failed for {@link #GRACE} without a break (so a
+ * blip such as an etcd leader election changes nothing), or at once if it never answered since
+ * the start, and up again at the first probe that succeeds. Listeners hear of each transition
+ * once.
+ */
+public final class EtcdHealth implements AutoCloseable {
 
-  private static final long CACHE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final Logger LOG = LoggerFactory.getLogger(EtcdHealth.class);
 
-  private final Client client;
-  private final String prefix;
-  private final ConnectionNudge nudge;
-  private volatile Optional<String> last = Optional.of("etcd not checked yet");
-  private volatile long checkedAt;
+  /** How long probes must fail without a break before etcd is declared down. */
+  public static final Duration GRACE = Duration.ofSeconds(3);
+  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+  static final Duration PERIOD_UP = Duration.ofSeconds(1);
+  static final Duration PERIOD_FAILING = Duration.ofMillis(250);
 
-  public EtcdHealth(Client client, String prefix, ConnectionNudge nudge) {
-    this.client = client;
-    this.prefix = prefix;
-    this.nudge = nudge;
+  /**
+   * etcd has not answered since {@code since}.
+   *
+   * @param since when the first probe of this outage was sent
+   * @param cause why the last probe failed, in words for whoever is on call
+   */
+  public record Outage(Instant since, String cause) {}
+
+  /** Answers a probe: completes normally when etcd answered. */
+  public interface Probe {
+    CompletableFuture<?> call();
   }
 
-  /** Empty when etcd answered; otherwise why not. */
-  public synchronized Optional<String> problem() {
-    long now = System.nanoTime();
-    if (checkedAt != 0 && now - checkedAt < CACHE_NANOS) {
-      return last;
-    }
+  private final Probe probe;
+  private final ConnectionNudge nudge;
+  private final Clock clock;
+  private final List<Consumer<Optional<Outage>>> listeners = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService scheduler;
+  private volatile Optional<Outage> outage = Optional.empty();
+  private volatile boolean checked;
+  private volatile Instant failingSince;
+  private volatile String lastCause = "etcd not checked yet";
+  private boolean everAnswered; // touched only on the scheduler's thread
+
+  public EtcdHealth(Client client, String prefix, ConnectionNudge nudge, Clock clock) {
+    this(() -> client.getKVClient().get(ByteSequence.from(prefix, UTF_8),
+        GetOption.builder().isPrefix(true).withCountOnly(true).build()), nudge, clock);
+  }
+
+  EtcdHealth(Probe probe, ConnectionNudge nudge, Clock clock) {
+    this.probe = probe;
+    this.nudge = nudge;
+    this.clock = clock;
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "registrar-etcd-health");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  /** Told of every transition, on the probe thread: must not block. Empty means etcd is up. */
+  public void onChange(Consumer<Optional<Outage>> listener) {
+    listeners.add(listener);
+  }
+
+  /** Probes once now, waiting for the answer, then keeps probing in the background. */
+  public Optional<String> start() {
     try {
-      client.getKVClient().get(ByteSequence.from(prefix, UTF_8),
-          GetOption.builder().isPrefix(true).withCountOnly(true).build()).get(1, TimeUnit.SECONDS);
-      nudge.callSucceeded();
-      last = Optional.empty();
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      nudge.callFailed();
-      last = Optional.of("etcd unreachable: " + EtcdRegistry.describe(e.getCause() == null ? e : e.getCause()));
+      scheduler.submit(this::probeOnce).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      LOG.debug("first etcd probe failed", e);
     }
-    checkedAt = System.nanoTime();
-    return last;
+    scheduler.schedule(this::loop, nextDelay().toMillis(), TimeUnit.MILLISECONDS);
+    return checked && failingSince == null ? Optional.empty() : Optional.of(lastCause);
+  }
+
+  private void loop() {
+    probeOnce();
+    if (!scheduler.isShutdown()) {
+      scheduler.schedule(this::loop, nextDelay().toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private Duration nextDelay() {
+    return failingSince == null ? PERIOD_UP : PERIOD_FAILING;
+  }
+
+  /** One probe and its consequences; package-private so a unit test can drive it. */
+  void probeOnce() {
+    Instant sent = clock.instant();
+    CompletableFuture<?> call = probe.call();
+    try {
+      call.get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      nudge.callSucceeded();
+      answered();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      call.cancel(true);
+      // Every failed probe also asks gRPC to reconnect now rather than after its backoff.
+      nudge.callFailed();
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+      failed(sent, e instanceof java.util.concurrent.TimeoutException
+          ? "no answer within " + PROBE_TIMEOUT.toMillis() + " ms" : EtcdRegistry.describe(cause));
+    }
+    checked = true;
+  }
+
+  private void answered() {
+    everAnswered = true;
+    failingSince = null;
+    lastCause = null;
+    if (outage.isPresent()) {
+      Outage ended = outage.get();
+      outage = Optional.empty();
+      LOG.info("etcd answers again, after {} s without", Duration.between(ended.since(), clock.instant()).toSeconds());
+      notifyListeners();
+    }
+  }
+
+  private void failed(Instant sent, String cause) {
+    lastCause = cause;
+    if (failingSince == null) {
+      failingSince = sent;
+      LOG.debug("etcd probe failed: {}", cause);
+    }
+    // No grace before the first answer: there is no blip to ride out, etcd was never there.
+    if (outage.isEmpty() && (!everAnswered || !clock.instant().isBefore(failingSince.plus(GRACE)))) {
+      outage = Optional.of(new Outage(failingSince, cause));
+      LOG.warn("etcd unreachable since {}: {}", failingSince, cause);
+      notifyListeners();
+    }
+  }
+
+  private void notifyListeners() {
+    Optional<Outage> now = outage;
+    for (Consumer<Optional<Outage>> listener : listeners) {
+      try {
+        listener.accept(now);
+      } catch (RuntimeException e) {
+        LOG.warn("an etcd health listener failed", e);
+      }
+    }
+  }
+
+  /** The outage now, if etcd is down. */
+  public Optional<Outage> outage() {
+    return outage;
+  }
+
+  /** Whether probes are failing now, even if not yet for long enough to call it an outage. */
+  public boolean failing() {
+    return !checked || failingSince != null;
+  }
+
+  /** Empty when etcd answers (or failed only for less than the grace); otherwise why not. */
+  public Optional<String> problem() {
+    if (!checked) {
+      return Optional.of("etcd not checked yet");
+    }
+    return outage.map(o -> "etcd unreachable since " + o.since() + ": " + o.cause());
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
   }
 }

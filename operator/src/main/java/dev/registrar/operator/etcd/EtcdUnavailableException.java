@@ -6,4 +6,12 @@ public class EtcdUnavailableException extends RuntimeException {
   public EtcdUnavailableException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /**
+   * Whether etcd could not be reached (no answer in time, no connection), as opposed to an
+   * answer that refused the call (credentials, permissions).
+   */
+  public boolean isConnectionProblem() {
+    return EtcdErrors.isConnectionProblem(getCause());
+  }
 }

@@ -30,11 +30,11 @@ public final class RegistryWatcher implements AutoCloseable, PrefixWatch.Handler
 
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
-  /** What a watched key holds: who owns it, and at which revision it was last written. */
-  private record Entry(Optional<EndpointValue.Owner> owner, long modRevision) {}
+  /** What a watched key holds: who owns it, its lease, and at which revision it was last written. */
+  private record Entry(Optional<EndpointValue.Owner> owner, long lease, long modRevision) {}
 
   private final OwnWrites ownWrites;
-  private final Consumer<EndpointValue.Owner> onForeignChange;
+  private final Consumer<RegistryChange> onForeignChange;
   private final RegistryCounters counters;
   private final PrefixWatch watch;
 
@@ -44,10 +44,10 @@ public final class RegistryWatcher implements AutoCloseable, PrefixWatch.Handler
 
   /**
    * @param prefix ends in '/'
-   * @param onForeignChange told each owner whose keys somebody else changed, on the executor
+   * @param onForeignChange told of each change somebody else made, on the executor
    */
   public RegistryWatcher(Client client, String prefix, OwnWrites ownWrites,
-      Consumer<EndpointValue.Owner> onForeignChange, ScheduledExecutorService executor,
+      Consumer<RegistryChange> onForeignChange, ScheduledExecutorService executor,
       RegistryCounters counters, Duration timeout) {
     this.ownWrites = ownWrites;
     this.onForeignChange = onForeignChange;
@@ -74,7 +74,7 @@ public final class RegistryWatcher implements AutoCloseable, PrefixWatch.Handler
         Entry before = cache.get(key);
         Entry after = fresh.get(key);
         if (before == null || after == null || before.modRevision() != after.modRevision()) {
-          report(before, after, after != null ? after.modRevision() : revision);
+          report(key, before, after, after != null ? after.modRevision() : revision);
         }
       }
     }
@@ -102,27 +102,30 @@ public final class RegistryWatcher implements AutoCloseable, PrefixWatch.Handler
       } else {
         continue;
       }
-      report(before, after, revision);
+      report(key, before, after, revision);
     }
   }
 
-  private void report(Entry before, Entry after, long revision) {
+  private void report(String key, Entry before, Entry after, long revision) {
     if (ownWrites.contains(revision)) {
       return;
     }
     Set<EndpointValue.Owner> owners = new HashSet<>();
-    if (before != null) {
-      before.owner().ifPresent(owners::add);
+    Set<Long> leases = new HashSet<>();
+    for (Entry entry : new Entry[] {before, after}) {
+      if (entry != null) {
+        entry.owner().ifPresent(owners::add);
+        if (entry.lease() != 0) {
+          leases.add(entry.lease());
+        }
+      }
     }
-    if (after != null) {
-      after.owner().ifPresent(owners::add);
-    }
-    owners.forEach(onForeignChange);
+    onForeignChange.accept(new RegistryChange(key, owners, leases));
   }
 
   private static Entry entryOf(String key, KeyValue kv) {
     StoredKey stored = new StoredKey(kv.getValue().getBytes(), kv.getLease(), kv.getModRevision());
-    return new Entry(Ownership.ownerOf(key, stored), kv.getModRevision());
+    return new Entry(Ownership.ownerOf(key, stored), kv.getLease(), kv.getModRevision());
   }
 
   @Override

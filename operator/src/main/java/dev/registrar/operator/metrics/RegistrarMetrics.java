@@ -68,6 +68,13 @@ public final class RegistrarMetrics {
         .register(registry);
   }
 
+  /** {@code registrar_etcd_up}: 1 while etcd answers the health probe, 0 during an outage. */
+  public void etcdUp(java.util.function.BooleanSupplier up) {
+    Gauge.builder("registrar.etcd.up", () -> up.getAsBoolean() ? 1 : 0)
+        .description("1 while etcd answers the operator's health probe, 0 while it is declared unreachable")
+        .register(registry);
+  }
+
   /** For JOSDK: reconcile counts, durations and queue sizes. */
   public Metrics josdk() {
     return josdk;

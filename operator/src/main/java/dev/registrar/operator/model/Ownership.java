@@ -13,27 +13,41 @@ import java.util.TreeSet;
  * Splits what etcd holds (a service path, a claim) into the registration's own keys and everybody
  * else's. Only own keys are ever changed or deleted.
  *
- * @param owned keys whose value names this registration as owner
- * @param foreign keys of another owner, written by hand, or not decodable
+ * <p>A key bound to one of the registration's leases is the registration's, whatever its value
+ * says: revoking the lease would delete it anyway. Any other key is the registration's only when
+ * its value names the registration as owner, so a key another process keeps on its own lease
+ * (the seed article's plain {@code {"version","weight"}}) is never touched.
+ *
+ * @param owned keys on one of the registration's leases, or whose value names it as owner
+ * @param foreign keys of another owner, of no owner, or not decodable, on another lease or none
  */
-public record Ownership(Map<String, StoredKey> owned, Set<String> foreign) {
+public record Ownership(Map<String, StoredKey> owned, Map<String, StoredKey> foreign) {
 
   public Ownership {
     owned = new TreeMap<>(owned);
-    foreign = new TreeSet<>(foreign);
+    foreign = new TreeMap<>(foreign);
   }
 
-  public static Ownership of(Map<String, StoredKey> stored, EndpointValue.Owner owner) {
+  /**
+   * @param ownLeases the registration's leases (0, "no lease", is never one of them)
+   */
+  public static Ownership of(Map<String, StoredKey> stored, EndpointValue.Owner owner, Set<Long> ownLeases) {
     Map<String, StoredKey> owned = new TreeMap<>();
-    Set<String> foreign = new TreeSet<>();
+    Map<String, StoredKey> foreign = new TreeMap<>();
     stored.forEach((key, value) -> {
-      if (ownerOf(key, value).filter(owner::equals).isPresent()) {
+      boolean onOwnLease = value.lease() != 0 && ownLeases.contains(value.lease());
+      if (onOwnLease || ownerOf(key, value).filter(owner::equals).isPresent()) {
         owned.put(key, value);
       } else {
-        foreign.add(key);
+        foreign.put(key, value);
       }
     });
     return new Ownership(owned, foreign);
+  }
+
+  /** The keys of others. */
+  public Set<String> foreignKeys() {
+    return new TreeSet<>(foreign.keySet());
   }
 
   /** The owner a key names: a claim's value is its owner, an endpoint's value has one. */
@@ -46,5 +60,24 @@ public record Ownership(Map<String, StoredKey> owned, Set<String> foreign) {
     } catch (EndpointCodec.MalformedValueException e) {
       return Optional.empty();
     }
+  }
+
+  /** Who holds a key, in words for a condition message. */
+  public static String holderOf(String key, StoredKey stored) {
+    String lease = stored.lease() == 0 ? "no lease" : "lease " + Long.toHexString(stored.lease());
+    Optional<EndpointValue.Owner> owner = ownerOf(key, stored);
+    if (owner.isPresent()) {
+      EndpointValue.Owner o = owner.get();
+      return "registration " + o.namespace() + "/" + o.name() + " of cluster '" + o.cluster() + "' (" + lease + ")";
+    }
+    try {
+      if (!ServiceClaims.isClaimKey(key)) {
+        EndpointCodec.decode(stored.value());
+        return "a process outside Registrar, value without an owner (" + lease + ")";
+      }
+    } catch (EndpointCodec.MalformedValueException e) {
+      // falls through
+    }
+    return "a value Registrar cannot read (" + lease + ")";
   }
 }

@@ -12,6 +12,8 @@ public final class Reasons {
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String CONFLICT = "Conflict";
   public static final String LEASE_LOST = "LeaseLost";
+  /** A desired endpoint's key is held by another owner (on another lease or none). */
+  public static final String KEYS_HELD_ELSEWHERE = "KeysHeldElsewhere";
 
   // EndpointsAvailable
   public static final String ENDPOINTS_REGISTERED = "EndpointsRegistered";

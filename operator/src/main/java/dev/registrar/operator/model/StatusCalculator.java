@@ -3,6 +3,7 @@ package dev.registrar.operator.model;
 import dev.registrar.operator.customresource.ServiceRegistrationStatus;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** The next status, as a pure function of the previous one and what the reconcile found. */
@@ -13,27 +14,43 @@ public final class StatusCalculator {
 
   private StatusCalculator() {}
 
-  /** etcd now holds exactly the desired keys (less any held by another owner) under the lease. */
+  /**
+   * etcd now holds the desired keys under the lease, except those in {@code heldElsewhere}.
+   *
+   * @param heldElsewhere desired keys another owner holds, with who holds them: Ready is False
+   *     ({@code KeysHeldElsewhere}) while there is any, never Synced
+   * @param othersUnderPath keys of others under the service path that no pod of this
+   *     registration wants: mentioned, they do not make it less Ready
+   */
   public static ServiceRegistrationStatus synced(ServiceRegistrationStatus previous, long generation,
-      String leaseId, DesiredState desired, int registered, Set<String> foreignKeys, Instant now) {
+      String leaseId, DesiredState desired, int registered, Map<String, String> heldElsewhere,
+      Set<String> othersUnderPath, Instant now) {
     ServiceRegistrationStatus status = copyOf(previous);
     status.setObservedGeneration(generation);
     status.setLeaseId(leaseId);
     status.setMatchedPods(desired.matchedPods());
     status.setRegisteredEndpoints(registered);
 
-    StringBuilder ready = new StringBuilder()
-        .append(registered).append(registered == 1 ? " endpoint" : " endpoints")
+    StringBuilder ready = new StringBuilder();
+    if (!heldElsewhere.isEmpty()) {
+      ready.append(heldElsewhere.size()).append(heldElsewhere.size() == 1 ? " endpoint is" : " endpoints are")
+          .append(" not registered because another owner holds the key: ")
+          .append(summary(heldElsewhere.entrySet().stream()
+              .map(e -> e.getKey() + " held by " + e.getValue()).toList()))
+          .append("; ");
+    }
+    ready.append(registered).append(registered == 1 ? " endpoint" : " endpoints")
         .append(" registered under lease ").append(leaseId);
     if (!desired.skipped().isEmpty()) {
       ready.append("; skipped: ").append(summary(desired.skipped()));
     }
-    if (!foreignKeys.isEmpty()) {
+    if (!othersUnderPath.isEmpty()) {
       ready.append("; keys of another owner under the service path left untouched: ")
-          .append(summary(List.copyOf(foreignKeys)));
+          .append(summary(List.copyOf(othersUnderPath)));
     }
-    status.setConditions(Conditions.set(status.getConditions(), Conditions.READY, true,
-        Reasons.SYNCED, ready.toString(), generation, now));
+    boolean synced = heldElsewhere.isEmpty();
+    status.setConditions(Conditions.set(status.getConditions(), Conditions.READY, synced,
+        synced ? Reasons.SYNCED : Reasons.KEYS_HELD_ELSEWHERE, ready.toString(), generation, now));
 
     String reason;
     String message;

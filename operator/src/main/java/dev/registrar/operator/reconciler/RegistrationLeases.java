@@ -30,6 +30,8 @@ final class RegistrationLeases {
   private final BiConsumer<ResourceID, Long> onLost;
   // Registration UID to lease, so that a retry after a failed status patch reuses the lease.
   private final Map<String, Long> assigned = new ConcurrentHashMap<>();
+  // Lease to registration, so that a change to a key on a lease reaches the lease's registration.
+  private final Map<Long, ResourceID> holders = new ConcurrentHashMap<>();
 
   /** @param onLost told which registration's lease etcd no longer has */
   RegistrationLeases(EtcdRegistry etcd, LeaseKeeper keeper, BiConsumer<ResourceID, Long> onLost) {
@@ -40,7 +42,13 @@ final class RegistrationLeases {
 
   private void keep(ServiceRegistration registration, long id, long ttl) {
     ResourceID owner = ResourceID.fromResource(registration);
+    holders.put(id, owner);
     keeper.keep(id, ttl, () -> onLost.accept(owner, id));
+  }
+
+  /** The registration whose lease this is, if this process keeps it. */
+  Optional<ResourceID> holderOf(long leaseId) {
+    return Optional.ofNullable(holders.get(leaseId));
   }
 
   Choice choose(ServiceRegistration registration) {
@@ -98,6 +106,7 @@ final class RegistrationLeases {
   /** The lease was revoked, replaced or lost: stop renewing it. */
   void release(String uid, long id) {
     keeper.release(id);
+    holders.remove(id);
     assigned.remove(uid, id);
   }
 
@@ -106,6 +115,7 @@ final class RegistrationLeases {
     Long id = assigned.remove(uid);
     if (id != null) {
       keeper.release(id);
+      holders.remove(id);
     }
   }
 

@@ -6,10 +6,12 @@ import dev.registrar.client.ServiceClaims;
 import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.customresource.ServiceRegistrationStatus;
 import dev.registrar.operator.etcd.ConcurrentChangeException;
+import dev.registrar.operator.etcd.EtcdHealth;
 import dev.registrar.operator.etcd.EtcdRegistry;
 import dev.registrar.operator.etcd.EtcdUnavailableException;
 import dev.registrar.operator.etcd.LeaseKeeper;
 import dev.registrar.operator.etcd.LeaseNotFoundException;
+import dev.registrar.operator.etcd.RegistryChange;
 import dev.registrar.operator.etcd.RegistryCounters;
 import dev.registrar.operator.metrics.RegistrarMetrics;
 import dev.registrar.operator.model.Conditions;
@@ -40,6 +42,7 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -86,11 +89,20 @@ public class ServiceRegistrationReconciler
   // Reconciles asked for from outside JOSDK: a lost lease, a change in etcd made by someone else.
   private final SimpleInboundEventSource<ServiceRegistration> triggers =
       new SimpleInboundEventSource<>("registry-triggers");
+  // Service name to the registration that cannot register some keys there because another owner
+  // holds them: a change of those keys must reach it, though their values name someone else.
+  private final Map<String, ResourceID> blockedByHeldKeys = new ConcurrentHashMap<>();
+  // Registrations with a key on their lease changed by somebody else, perhaps outside their path.
+  private final Set<ResourceID> leaseKeysChanged = ConcurrentHashMap.newKeySet();
+  private final EtcdHealth health;
+  private volatile boolean stopping;
   private volatile InformerEventSource<Pod, ServiceRegistration> pods;
+  private volatile IndexerResourceCache<ServiceRegistration> registrations;
 
   public ServiceRegistrationReconciler(RegistryContext registry, EtcdRegistry etcd,
-      LeaseKeeper keeper, EventRecorder events, Clock clock, RegistryCounters counters,
+      LeaseKeeper keeper, EtcdHealth health, EventRecorder events, Clock clock, RegistryCounters counters,
       RegistrarMetrics metrics) {
+    this.health = health;
     this.metrics = metrics;
     this.readinessLatency = new ReadinessLatency(metrics, clock.instant());
     this.registry = registry;
@@ -108,21 +120,52 @@ public class ServiceRegistrationReconciler
   }
 
   /**
-   * Somebody else changed keys of this owner in etcd (deleted, altered, or they expired): let
-   * its registration repair them, if it is one of this cluster's.
+   * Somebody else changed a key in etcd (deleted, altered, or it expired): let the registrations
+   * it concerns repair it. Those are this cluster's owners its value named, before or after, and
+   * the holders of the leases it was bound to. A registration kept from a key by its holder
+   * looks again too.
    */
-  public void foreignChange(EndpointValue.Owner owner) {
-    if (owner.cluster() != null && owner.cluster().equals(registry.clusterName())
-        && owner.name() != null && owner.namespace() != null) {
-      counters.driftRepairs.incrementAndGet();
-      triggers.propagateEvent(new ResourceID(owner.name(), owner.namespace()));
+  public void foreignChange(RegistryChange change) {
+    Set<ResourceID> targets = new HashSet<>();
+    for (EndpointValue.Owner owner : change.owners()) {
+      if (owner.cluster() != null && owner.cluster().equals(registry.clusterName())
+          && owner.name() != null && owner.namespace() != null) {
+        targets.add(new ResourceID(owner.name(), owner.namespace()));
+      }
     }
+    for (long lease : change.leases()) {
+      leases.holderOf(lease).ifPresent(id -> {
+        targets.add(id);
+        leaseKeysChanged.add(id);
+      });
+    }
+    if (!targets.isEmpty()) {
+      counters.driftRepairs.incrementAndGet();
+    }
+    registry.prefix().parse(change.key())
+        .map(key -> blockedByHeldKeys.get(key.serviceName()))
+        .ifPresent(targets::add);
+    targets.forEach(triggers::propagateEvent);
+  }
+
+  /** etcd went away or came back: every registration's Ready says so now, not at its next event. */
+  public void etcdHealthChanged(Optional<EtcdHealth.Outage> outage) {
+    IndexerResourceCache<ServiceRegistration> cache = registrations;
+    if (cache != null) {
+      cache.list().map(ResourceID::fromResource).forEach(triggers::propagateEvent);
+    }
+  }
+
+  /** The operator is stopping: a reconcile cut short says nothing about etcd. */
+  public void stopping() {
+    stopping = true;
   }
 
   @Override
   public List<EventSource<?, ServiceRegistration>> prepareEventSources(
       EventSourceContext<ServiceRegistration> context) {
     IndexerResourceCache<ServiceRegistration> registrations = context.getPrimaryCache();
+    this.registrations = registrations;
     var configuration = InformerEventSourceConfiguration.from(Pod.class, ServiceRegistration.class)
         .withNamespacesInheritedFromController()
         .withSecondaryToPrimaryMapper((Pod pod) -> registrationsFor(pod, registrations))
@@ -185,14 +228,23 @@ public class ServiceRegistrationReconciler
     membership.update(ResourceID.fromResource(registration), desired.matchedPodNames().stream()
         .map(pod -> new ResourceID(pod, namespace)).collect(Collectors.toSet()));
 
+    // With etcd away, nothing can be observed or changed: say so, and wait for it to return.
+    Optional<EtcdHealth.Outage> outage = health.outage();
+    if (outage.isPresent()) {
+      return notReady(registration, generation, Reasons.ETCD_UNAVAILABLE, outageMessage(registration, outage.get()));
+    }
+
     // The service name must be this registration's: another owner's claim means write nothing.
+    // A claim on the registration's own lease is its own, whatever the value says.
     EndpointValue.Owner owner = DesiredStateCalculator.ownerOf(registration, registry);
     String serviceName = registration.effectiveServiceName();
     String claimKey = ServiceClaims.key(serviceName);
     Map<String, StoredKey> claim = etcd.readKeys(List.of(claimKey));
     Optional<EndpointValue.Owner> claimant = claim.isEmpty() ? Optional.empty()
         : Ownership.ownerOf(claimKey, claim.get(claimKey));
-    if (!claim.isEmpty() && !claimant.filter(owner::equals).isPresent()) {
+    boolean claimOnOwnLease = !claim.isEmpty() && claim.get(claimKey).lease() != 0
+        && leases.current(registration).filter(l -> l == claim.get(claimKey).lease()).isPresent();
+    if (!claim.isEmpty() && !claimOnOwnLease && !claimant.filter(owner::equals).isPresent()) {
       if (!readyIsFalseFor(registration, Reasons.CONFLICT)) {
         metrics.conflict();
       }
@@ -214,14 +266,18 @@ public class ServiceRegistrationReconciler
     String servicePath = registry.prefix().servicePath(serviceName);
     Map<String, StoredKey> stored = new TreeMap<>(etcd.readPrefix(servicePath));
     stored.putAll(claim);
-    if (lease.fresh() || specChanged(registration, generation)) {
+    boolean leaseKeysTouched = leaseKeysChanged.remove(id);
+    if (leaseKeysTouched || lease.fresh() || specChanged(registration, generation)) {
       stored.putAll(keysBoundElsewhere(lease, servicePath, claimKey));
     }
-    Ownership ownership = Ownership.of(stored, owner);
+    Set<Long> ownLeases = new HashSet<>();
+    ownLeases.add(lease.id());
+    lease.replaced().ifPresent(ownLeases::add);
+    Ownership ownership = Ownership.of(stored, owner, ownLeases);
 
     // Plan: a pure diff; keys another owner holds are never touched. The claim is desired too.
     Map<String, byte[]> wanted = new TreeMap<>(desired.encoded());
-    wanted.keySet().removeAll(ownership.foreign());
+    wanted.keySet().removeAll(ownership.foreign().keySet());
     int registered = wanted.size();
     wanted.put(claimKey, EndpointCodec.encodeOwner(owner));
     Plan plan = Planner.calculate(wanted, ownership.owned(), lease.id());
@@ -250,11 +306,40 @@ public class ServiceRegistrationReconciler
           + RegistrationLeases.hex(lease.id()));
     }
 
+    Map<String, String> heldElsewhere = new TreeMap<>();
+    Set<String> othersUnderPath = new HashSet<>();
+    ownership.foreign().forEach((key, value) -> {
+      if (desired.endpoints().containsKey(key)) {
+        heldElsewhere.put(key, Ownership.holderOf(key, value));
+      } else if (!ServiceClaims.isClaimKey(key)) {
+        othersUnderPath.add(key);
+      }
+    });
+    if (heldElsewhere.isEmpty()) {
+      blockedByHeldKeys.remove(serviceName, id);
+    } else {
+      blockedByHeldKeys.put(serviceName, id);
+    }
     ServiceRegistrationStatus next = StatusCalculator.synced(registration.getStatus(), generation,
-        RegistrationLeases.hex(lease.id()), desired, registered,
-        ownership.foreign().stream().filter(desired.endpoints()::containsKey).collect(Collectors.toSet()),
-        clock.instant());
+        RegistrationLeases.hex(lease.id()), desired, registered, heldElsewhere, othersUnderPath, clock.instant());
+    Conditions.find(next.getConditions(), Conditions.READY)
+        .filter(c -> Reasons.KEYS_HELD_ELSEWHERE.equals(c.getReason()))
+        .ifPresent(c -> warnOnTransition(registration, c.getReason(), c.getMessage()));
     return patchIfChanged(registration, next);
+  }
+
+  /**
+   * What Ready says while etcd is away. It stays the same for the whole outage, so that an outage
+   * costs one status patch going down and one coming back.
+   */
+  private static String outageMessage(ServiceRegistration registration, EtcdHealth.Outage outage) {
+    ServiceRegistrationStatus status = registration.getStatus();
+    String lease = status == null || status.getLeaseId() == null ? null : status.getLeaseId();
+    String keys = lease == null ? "nothing was registered yet"
+        : "the keys already registered stay in etcd until lease " + lease + " runs out ("
+            + registration.getSpec().effectiveLeaseTTLSeconds() + " s after its last renewal)";
+    return "etcd unreachable since " + outage.since().truncatedTo(ChronoUnit.SECONDS) + " (" + outage.cause()
+        + "); " + keys + "; no change is registered until etcd answers again";
   }
 
   private static boolean specChanged(ServiceRegistration registration, long generation) {
@@ -358,6 +443,16 @@ public class ServiceRegistrationReconciler
     if (e instanceof ConcurrentChangeException) {
       reason = Reasons.SYNCING;
       message = e.getMessage();
+    } else if (e instanceof EtcdUnavailableException && stopping) {
+      return ErrorStatusUpdateControl.noStatusUpdate(); // cut short by the shutdown
+    } else if (e instanceof EtcdUnavailableException && health.outage().isPresent()) {
+      reason = Reasons.ETCD_UNAVAILABLE;
+      message = outageMessage(registration, health.outage().get());
+    } else if (e instanceof EtcdUnavailableException unavailable && unavailable.isConnectionProblem()
+        && (health.failing() || context.getRetryInfo().map(r -> r.getAttemptCount() < 4).orElse(true))) {
+      // Whether etcd is away is the health probe's call; until it makes it, keep quiet rather
+      // than write a status that the outage would replace moments later.
+      return ErrorStatusUpdateControl.noStatusUpdate();
     } else if (e instanceof EtcdUnavailableException && lostLeases.containsKey(ResourceID.fromResource(registration))) {
       reason = Reasons.LEASE_LOST;
       message = "lease " + RegistrationLeases.hex(lostLeases.getOrDefault(ResourceID.fromResource(registration), 0L))
@@ -414,7 +509,8 @@ public class ServiceRegistrationReconciler
         String servicePath = registry.prefix().servicePath(registration.effectiveServiceName());
         Map<String, StoredKey> stored = new TreeMap<>(etcd.readPrefix(servicePath));
         stored.putAll(etcd.readKeys(List.of(ServiceClaims.key(registration.effectiveServiceName()))));
-        Ownership ownership = Ownership.of(stored, DesiredStateCalculator.ownerOf(registration, registry));
+        // Its leases are revoked: what is left is owned by value only.
+        Ownership ownership = Ownership.of(stored, DesiredStateCalculator.ownerOf(registration, registry), Set.of());
         etcd.apply(Planner.calculate(Map.of(), ownership.owned(), 0), 0);
       }
     } catch (EtcdUnavailableException e) {
@@ -434,6 +530,8 @@ public class ServiceRegistrationReconciler
       throw e;
     }
     membership.remove(id);
+    blockedByHeldKeys.values().remove(id);
+    leaseKeysChanged.remove(id);
     metrics.registrationGone(id);
     lostLeases.remove(id);
     lostAnnounced.remove(id);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.registrar.client.EndpointCodec;
 import dev.registrar.client.EndpointValue;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class OwnershipTest {
@@ -24,9 +25,9 @@ class OwnershipTest {
         "/s/orders/2:80", owned(new EndpointValue.Owner("other-cluster", "shop", "orders", "uid-1")),
         "/s/orders/3:80", owned(new EndpointValue.Owner("prod", "shop", "orders", "uid-of-a-recreated-one")),
         "/s/orders/4:80", owned(null),
-        "/s/orders/5:80", new StoredKey("hand-written".getBytes(UTF_8), 0, 1)), ME);
+        "/s/orders/5:80", new StoredKey("hand-written".getBytes(UTF_8), 0, 1)), ME, Set.of(7L));
     assertThat(ownership.owned()).containsOnlyKeys("/s/orders/1:80");
-    assertThat(ownership.foreign()).containsExactly("/s/orders/2:80", "/s/orders/3:80", "/s/orders/4:80", "/s/orders/5:80");
+    assertThat(ownership.foreignKeys()).containsExactly("/s/orders/2:80", "/s/orders/3:80", "/s/orders/4:80", "/s/orders/5:80");
   }
 
   @Test
@@ -35,8 +36,34 @@ class OwnershipTest {
         "/registrar/claims/orders", new StoredKey(EndpointCodec.encodeOwner(ME), 1, 1),
         "/registrar/claims/other", new StoredKey(EndpointCodec.encodeOwner(
             new EndpointValue.Owner("prod", "team-b", "orders", "uid-2")), 1, 1),
-        "/registrar/claims/junk", new StoredKey("x".getBytes(UTF_8), 0, 1)), ME);
+        "/registrar/claims/junk", new StoredKey("x".getBytes(UTF_8), 0, 1)), ME, Set.of(7L));
     assertThat(ownership.owned()).containsOnlyKeys("/registrar/claims/orders");
-    assertThat(ownership.foreign()).containsExactly("/registrar/claims/junk", "/registrar/claims/other");
+    assertThat(ownership.foreignKeys()).containsExactly("/registrar/claims/junk", "/registrar/claims/other");
+  }
+
+  @Test
+  void aKeyOnOneOfTheRegistrationsLeasesIsItsWhateverTheValueSays() {
+    Ownership ownership = Ownership.of(Map.of(
+        "/s/orders/1:80", new StoredKey("{\"tampered\":true}".getBytes(UTF_8), 7, 1),
+        "/s/orders/2:80", new StoredKey(owned(new EndpointValue.Owner("prod", "team-b", "x", "u")).value(), 7, 1),
+        "/s/orders/3:80", new StoredKey("{\"version\":\"1.0\",\"weight\":5}".getBytes(UTF_8), 9, 1),
+        "/s/orders/4:80", new StoredKey("{\"tampered\":true}".getBytes(UTF_8), 0, 1)), ME, Set.of(7L, 8L));
+    assertThat(ownership.owned()).containsOnlyKeys("/s/orders/1:80", "/s/orders/2:80");
+    assertThat(ownership.foreignKeys()).containsExactly("/s/orders/3:80", "/s/orders/4:80");
+  }
+
+  @Test
+  void noLeaseIsNeverAnOwnLease() {
+    Ownership ownership = Ownership.of(Map.of(
+        "/s/orders/1:80", new StoredKey("{\"version\":\"1.0\",\"weight\":5}".getBytes(UTF_8), 0, 1)), ME, Set.of(0L));
+    assertThat(ownership.foreignKeys()).containsExactly("/s/orders/1:80");
+  }
+
+  @Test
+  void holdersAreNamedForTheConditionMessage() {
+    assertThat(Ownership.holderOf("/s/orders/1:80", new StoredKey(owned(ME).value(), 0x1a, 1)))
+        .isEqualTo("registration shop/orders of cluster 'prod' (lease 1a)");
+    assertThat(Ownership.holderOf("/s/orders/1:80", new StoredKey("not json".getBytes(UTF_8), 0, 1)))
+        .isEqualTo("a value Registrar cannot read (no lease)");
   }
 }

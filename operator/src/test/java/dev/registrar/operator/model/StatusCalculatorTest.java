@@ -6,6 +6,7 @@ import dev.registrar.operator.customresource.ServiceRegistrationStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -30,7 +31,7 @@ class StatusCalculatorTest {
 
   @Test
   void syncedReportsCountsLeaseAndBothConditions() {
-    ServiceRegistrationStatus status = StatusCalculator.synced(null, 3, "abc", desired(2, List.of()), 4, Set.of(), T1);
+    ServiceRegistrationStatus status = StatusCalculator.synced(null, 3, "abc", desired(2, List.of()), 4, Map.of(), Set.of(), T1);
     assertThat(status.getObservedGeneration()).isEqualTo(3);
     assertThat(status.getLeaseId()).isEqualTo("abc");
     assertThat(status.getMatchedPods()).isEqualTo(2);
@@ -49,12 +50,12 @@ class StatusCalculatorTest {
 
   @Test
   void noEndpointsSaysWhetherNothingMatchesOrNothingIsReady() {
-    assertThat(condition(StatusCalculator.synced(null, 1, "a", desired(0, List.of()), 0, Set.of(), T1),
+    assertThat(condition(StatusCalculator.synced(null, 1, "a", desired(0, List.of()), 0, Map.of(), Set.of(), T1),
         "EndpointsAvailable")).satisfies(c -> {
           assertThat(c.getStatus()).isEqualTo("False");
           assertThat(c.getReason()).isEqualTo("NoMatchingPods");
         });
-    assertThat(condition(StatusCalculator.synced(null, 1, "a", desired(3, List.of()), 0, Set.of(), T1),
+    assertThat(condition(StatusCalculator.synced(null, 1, "a", desired(3, List.of()), 0, Map.of(), Set.of(), T1),
         "EndpointsAvailable")).satisfies(c -> {
           assertThat(c.getReason()).isEqualTo("NoReadyPods");
           assertThat(c.getMessage()).isEqualTo("3 pods match the selector but none is ready");
@@ -63,9 +64,9 @@ class StatusCalculatorTest {
 
   @Test
   void lastTransitionTimeMovesOnlyWhenTheStatusFlips() {
-    ServiceRegistrationStatus first = StatusCalculator.synced(null, 1, "a", desired(1, List.of()), 1, Set.of(), T1);
+    ServiceRegistrationStatus first = StatusCalculator.synced(null, 1, "a", desired(1, List.of()), 1, Map.of(), Set.of(), T1);
     // Still True, other message: the transition time stays.
-    ServiceRegistrationStatus second = StatusCalculator.synced(first, 2, "a", desired(2, List.of()), 2, Set.of(), T2);
+    ServiceRegistrationStatus second = StatusCalculator.synced(first, 2, "a", desired(2, List.of()), 2, Map.of(), Set.of(), T2);
     assertThat(condition(second, "Ready").getLastTransitionTime()).isEqualTo("2026-11-24T10:00:00Z");
     assertThat(condition(second, "Ready").getObservedGeneration()).isEqualTo(2);
     // Flips to False: it moves.
@@ -80,8 +81,8 @@ class StatusCalculatorTest {
 
   @Test
   void theSameObservationGivesAnEqualStatusSoNothingIsPatched() {
-    ServiceRegistrationStatus first = StatusCalculator.synced(null, 1, "a", desired(1, List.of()), 1, Set.of(), T1);
-    ServiceRegistrationStatus again = StatusCalculator.synced(first, 1, "a", desired(1, List.of()), 1, Set.of(), T2);
+    ServiceRegistrationStatus first = StatusCalculator.synced(null, 1, "a", desired(1, List.of()), 1, Map.of(), Set.of(), T1);
+    ServiceRegistrationStatus again = StatusCalculator.synced(first, 1, "a", desired(1, List.of()), 1, Map.of(), Set.of(), T2);
     assertThat(again).isEqualTo(first);
     assertThat(StatusCalculator.notReady(third(first), 1, "EtcdUnavailable", "down", T2))
         .isEqualTo(third(first));
@@ -94,10 +95,23 @@ class StatusCalculatorTest {
   @Test
   void skippedPodsAndForeignKeysAreNamedInTheReadyMessage() {
     ServiceRegistrationStatus status = StatusCalculator.synced(null, 1, "a",
-        desired(5, List.of("n1", "n2", "n3", "n4", "n5")), 1, Set.of("/services/x/10.0.0.9:80"), T1);
+        desired(5, List.of("n1", "n2", "n3", "n4", "n5")), 1, Map.of(), Set.of("/services/x/10.0.0.9:80"), T1);
     assertThat(condition(status, "Ready").getMessage()).isEqualTo(
         "1 endpoint registered under lease a; skipped: n1, n2, n3 and 2 more; "
             + "keys of another owner under the service path left untouched: /services/x/10.0.0.9:80");
+  }
+
+  @Test
+  void aDesiredKeyHeldByAnotherOwnerIsNeverSynced() {
+    ServiceRegistrationStatus status = StatusCalculator.synced(null, 1, "a", desired(2, List.of()), 1,
+        Map.of("/services/x/10.0.0.2:80", "registration b/x of cluster 'c' (lease 9)"), Set.of(), T1);
+    Condition ready = condition(status, "Ready");
+    assertThat(ready.getStatus()).isEqualTo("False");
+    assertThat(ready.getReason()).isEqualTo("KeysHeldElsewhere");
+    assertThat(ready.getMessage()).isEqualTo("1 endpoint is not registered because another owner holds the key: "
+        + "/services/x/10.0.0.2:80 held by registration b/x of cluster 'c' (lease 9); 1 endpoint registered under lease a");
+    assertThat(status.getRegisteredEndpoints()).isEqualTo(1);
+    assertThat(condition(status, "EndpointsAvailable").getStatus()).isEqualTo("True");
   }
 
   @Test

@@ -14,14 +14,14 @@ public final class RunningOperator implements AutoCloseable {
 
   private final RegistrarOperator operator;
 
-  /** Leader election as fast as a test wants it, and no System.exit when leadership is lost. */
+  /** Leader election as fast as a test wants it (the operator itself never calls System.exit). */
   static final java.time.Duration LEASE = java.time.Duration.ofSeconds(2);
 
   private RunningOperator(MockKubernetesApi api, List<String> args) {
     RegistrarConfig config = ConfigLoader.load(args, Map.of());
     operator = new RegistrarOperator(config, api.client(), EtcdClientFactory.create(config),
         new RegistrarOperator.Tuning(LEASE, java.time.Duration.ofMillis(1500),
-            java.time.Duration.ofMillis(400), false));
+            java.time.Duration.ofMillis(400)));
     operator.start();
   }
 

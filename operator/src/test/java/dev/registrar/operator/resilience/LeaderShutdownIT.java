@@ -1,0 +1,211 @@
+package dev.registrar.operator.resilience;
+
+import static dev.registrar.operator.testing.TestObjects.pod;
+import static dev.registrar.operator.testing.TestObjects.registration;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.registrar.operator.customresource.PortSpec;
+import dev.registrar.operator.customresource.ServiceRegistration;
+import dev.registrar.operator.testing.EtcdEvents;
+import dev.registrar.operator.testing.EtcdView;
+import dev.registrar.operator.testing.OperatorProcess;
+import dev.registrar.testing.etcd.EtcdExtension;
+import dev.registrar.testing.kubernetes.MockKubernetesApi;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shipped jar, two replicas with leader election (the chart's default), stopped the way
+ * Kubernetes stops pods: SIGTERM. A replica exits 0 within 5 s, a leader hands its Lease over on
+ * the way out, and etcd never loses a key.
+ */
+class LeaderShutdownIT {
+
+  @RegisterExtension
+  static final EtcdExtension ETCD = EtcdExtension.singleMember();
+
+  static final String NS = "shop";
+  static final int TTL = 15;
+  static final Duration EXIT_BOUND = Duration.ofSeconds(5);
+  static final Map<String, String> LABELS = Map.of("app", "ha");
+
+  @TempDir
+  Path dir;
+
+  MockKubernetesApi api;
+  KubernetesClient client;
+  EtcdView etcd;
+  Path kubeconfig;
+  final List<OperatorProcess> replicas = new ArrayList<>();
+
+  @BeforeEach
+  void start() {
+    api = MockKubernetesApi.startWithLeaderElection();
+    client = api.client();
+    etcd = new EtcdView(ETCD.client());
+    kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"), "registrar");
+  }
+
+  @AfterEach
+  void stop() {
+    replicas.forEach(OperatorProcess::close);
+    api.close();
+  }
+
+  OperatorProcess replica(String name) {
+    OperatorProcess replica = OperatorProcess.launch(List.of(), Map.of(
+        "KUBECONFIG", kubeconfig.toString(),
+        "REGISTRAR_ETCD_ENDPOINTS", ETCD.endpointList(),
+        "REGISTRAR_LEADER_ELECTION", "true",
+        "REGISTRAR_LEADER_ELECTION_NAMESPACE", "registrar"), dir.resolve(name + ".log"));
+    replicas.add(replica);
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertThat(replica.isAlive()).withFailMessage(() -> name + " exited:\n" + replica.log()).isTrue();
+      assertThat(replica.get("/readyz")).isEqualTo(200);
+    });
+    return replica;
+  }
+
+  /** Two replicas, the first one leading, and a registration of three pods; returns the leader. */
+  OperatorProcess twoReplicasAndARegistration() {
+    OperatorProcess leader = replica("a");
+    await().atMost(Duration.ofSeconds(30)).until(() -> leader.leaderIdentity().isPresent());
+    replica("b");
+    for (int i = 1; i <= 3; i++) {
+      client.resource(pod(NS, "ha-" + i, "10.7.0." + i, LABELS, true)).create();
+    }
+    ServiceRegistration registration = registration(NS, "ha", "ha", LABELS, PortSpec.number("http", 80));
+    registration.getSpec().setLeaseTTLSeconds(TTL);
+    client.resource(registration).create();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(etcd.values("/services/ha/")).hasSize(3);
+      assertThat(leaseId()).isNotNull();
+    });
+    return leader;
+  }
+
+  String holder() {
+    Lease lease = client.leases().inNamespace("registrar").withName("registrar-leader").get();
+    return lease == null ? null : lease.getSpec().getHolderIdentity();
+  }
+
+  String leaseId() {
+    ServiceRegistration current = client.resources(ServiceRegistration.class).inNamespace(NS).withName("ha").get();
+    return current == null || current.getStatus() == null ? null : current.getStatus().getLeaseId();
+  }
+
+  /** SIGTERM; asserts exit code 0 within the bound; returns how long it took. */
+  static long sigtermAndAwaitExit(OperatorProcess replica) {
+    long start = System.nanoTime();
+    replica.sigterm();
+    assertThat(replica.awaitExit(Duration.ofSeconds(30)))
+        .withFailMessage(() -> "did not exit 0 after SIGTERM:\n" + replica.log()).contains(0);
+    long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+    assertThat(millis).as("exit after SIGTERM (ms)").isLessThan(EXIT_BOUND.toMillis());
+    return millis;
+  }
+
+  @Test
+  void aLeaderStoppedBySigtermExitsZeroAndTheStandbyTakesOverAtOnce() {
+    OperatorProcess leader = twoReplicasAndARegistration();
+    OperatorProcess standby = replicas.get(1);
+    String lease = leaseId();
+    try (EtcdEvents events = new EtcdEvents(ETCD.client(), "/services/ha/", "/registrar/claims/ha")) {
+      long sent = System.nanoTime();
+      long exit = sigtermAndAwaitExit(leader);
+      assertThat(leader.log()).contains("released leadership");
+      // A pod that turns up after the leader is gone: only the new leader can register it.
+      client.resource(pod(NS, "ha-4", "10.7.0.4", LABELS, true)).create();
+      await().atMost(Duration.ofSeconds(10)).until(() -> etcd.value("/services/ha/10.7.0.4:80").isPresent());
+      long takeover = Duration.ofNanos(System.nanoTime() - sent).toMillis();
+      assertThat(standby.leaderIdentity()).isPresent().contains(holder());
+      assertThat(takeover).as("SIGTERM of the leader to a new pod registered by the standby (ms)").isLessThan(3000);
+
+      // Past twice the TTL: the keys live on the lease the new leader adopted and renews.
+      await().pollDelay(Duration.ofSeconds(2 * TTL + 2)).atMost(Duration.ofSeconds(2 * TTL + 10))
+          .untilAsserted(() -> assertThat(etcd.values("/services/ha/")).hasSize(4));
+      assertThat(leaseId()).isEqualTo(lease);
+      assertThat(etcd.leases("/services/ha/").values()).containsOnly(Long.parseUnsignedLong(lease, 16));
+      assertThat(events.deletes()).isEmpty();
+      assertThat(events.puts()).containsExactly("/services/ha/10.7.0.4:80");
+      System.out.printf("SIGTERM to the leader: exit 0 after %d ms; standby registered a new pod %d ms after "
+          + "the SIGTERM; 0 deletes; keys alive after %d s%n", exit, takeover, 2 * TTL + 2);
+    }
+    long standbyExit = sigtermAndAwaitExit(standby);
+    System.out.printf("SIGTERM to the last replica (leader): exit 0 after %d ms%n", standbyExit);
+  }
+
+  @Test
+  void aStandbyStoppedBySigtermExitsZeroAndChangesNothing() {
+    OperatorProcess leader = twoReplicasAndARegistration();
+    OperatorProcess standby = replicas.get(1);
+    String holder = holder();
+    try (EtcdEvents events = new EtcdEvents(ETCD.client(), "/services/ha/", "/registrar/claims/ha")) {
+      long exit = sigtermAndAwaitExit(standby);
+      assertThat(standby.log()).doesNotContain("released leadership");
+      assertThat(holder()).isEqualTo(holder);
+      // The leader still serves: a pod that turns ready now is registered.
+      client.resource(pod(NS, "ha-4", "10.7.0.4", LABELS, true)).create();
+      await().atMost(Duration.ofSeconds(10)).until(() -> etcd.value("/services/ha/10.7.0.4:80").isPresent());
+      assertThat(events.deletes()).isEmpty();
+      System.out.printf("SIGTERM to a standby: exit 0 after %d ms%n", exit);
+    }
+    assertThat(leader.isAlive()).isTrue();
+  }
+
+  @Test
+  void aRollingUpdateReplacesBothReplicasWithoutLosingAKey() {
+    OperatorProcess a = twoReplicasAndARegistration();
+    OperatorProcess b = replicas.get(1);
+    String lease = leaseId();
+    try (EtcdEvents events = new EtcdEvents(ETCD.client(), "/services/ha/", "/registrar/claims/ha")) {
+      // As a Deployment rolls (maxSurge 1): a new replica first, then an old one goes.
+      OperatorProcess c = replica("c");
+      long exitA = sigtermAndAwaitExit(a);
+      await().atMost(Duration.ofSeconds(10)).until(() -> b.leaderIdentity().isPresent());
+      OperatorProcess d = replica("d");
+      long exitB = sigtermAndAwaitExit(b);
+      await().atMost(Duration.ofSeconds(10)).until(() -> c.leaderIdentity().isPresent() || d.leaderIdentity().isPresent());
+      OperatorProcess leader = c.leaderIdentity().isPresent() ? c : d;
+      assertThat(leader.leaderIdentity()).contains(holder());
+
+      client.resource(pod(NS, "ha-4", "10.7.0.4", LABELS, true)).create();
+      await().atMost(Duration.ofSeconds(10)).until(() -> etcd.value("/services/ha/10.7.0.4:80").isPresent());
+      assertThat(etcd.values("/services/ha/")).hasSize(4);
+      assertThat(leaseId()).isEqualTo(lease);
+      assertThat(events.deletes()).isEmpty();
+      assertThat(events.puts()).containsExactly("/services/ha/10.7.0.4:80");
+      System.out.printf("rolling update: old leader exited after %d ms, next one after %d ms; 0 deletes%n", exitA, exitB);
+    }
+  }
+
+  @Test
+  void aLeaderThatLosesItsLeaseWithoutBeingAskedExitsOneAndDoesNotHang() {
+    OperatorProcess leader = replica("a");
+    await().atMost(Duration.ofSeconds(30)).until(() -> leader.leaderIdentity().isPresent());
+    // Another holder takes the Lease over, as after a long API server partition.
+    client.leases().inNamespace("registrar").withName("registrar-leader").edit(lease -> {
+      lease.getSpec().setHolderIdentity("intruder");
+      lease.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+      lease.getSpec().setLeaseDurationSeconds(600);
+      return lease;
+    });
+    assertThat(leader.awaitExit(Duration.ofSeconds(15)))
+        .withFailMessage(() -> "did not exit 1 after losing the Lease:\n" + leader.log()).contains(1);
+    assertThat(leader.log()).contains("lost leadership", "leadership lost: the pod restarts", "Registrar stopped");
+    assertThat(holder()).isEqualTo("intruder");
+  }
+}
