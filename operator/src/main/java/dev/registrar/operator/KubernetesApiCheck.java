@@ -80,14 +80,22 @@ final class KubernetesApiCheck {
     return Optional.of(cause);
   }
 
-  /** The innermost cause, class and message: UnresolvedAddressException says nothing by itself. */
+  /**
+   * The chain of causes, class and message, without the wrappers: "ConnectException caused by
+   * UnresolvedAddressException" says what a bare UnresolvedAddressException does not.
+   */
   static String describe(Throwable error) {
-    Throwable root = error;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
+    java.util.List<String> parts = new java.util.ArrayList<>();
+    for (Throwable t = error; t != null && parts.size() < 4; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ExecutionException || t instanceof java.util.concurrent.CompletionException) {
+        continue;
+      }
+      String message = t.getMessage();
+      boolean repeatsCause = message != null && t.getCause() != null && message.equals(t.getCause().toString());
+      parts.add(t.getClass().getSimpleName()
+          + (message == null || message.isBlank() || repeatsCause ? "" : ": " + message));
     }
-    String message = root.getMessage();
-    return root.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
+    return String.join(" caused by ", parts);
   }
 
   private static void sleepUntil(long nanoTime) {

@@ -39,7 +39,7 @@ public final class Main {
   /** How long the Kubernetes API may take to answer at start. */
   static final Duration KUBERNETES_WAIT = Duration.ofSeconds(10);
   /** A stop that takes longer than this halts the process: the pod must not hang until SIGKILL. */
-  static final Duration STOP_DEADLINE = Duration.ofSeconds(10);
+  public static final Duration STOP_DEADLINE = Duration.ofSeconds(10);
 
   private Main() {}
 
@@ -117,9 +117,7 @@ public final class Main {
       operator.start();
     } catch (RuntimeException e) {
       log.debug("start failed", e);
-      String cause = KubernetesApiCheck.describe(e);
-      err.println("registrar: could not start: " + (cause.contains(String.valueOf(e.getMessage()))
-          ? cause : e.getMessage() + ": " + cause));
+      err.println("registrar: could not start: " + KubernetesApiCheck.describe(e));
       operator.close();
       kubernetes.close();
       return EXIT_STARTUP;

@@ -104,6 +104,9 @@ public final class RegistrarOperator implements AutoCloseable {
     OwnWrites ownWrites = new OwnWrites();
     ConnectionNudge nudge = new ConnectionNudge(etcd, leaseExecutor);
     this.etcdHealth = new EtcdHealth(etcd, config.keyPrefix().root(), nudge, clock);
+    // Before anything else logs: an etcd that is not there at start is said first, and plainly.
+    etcdHealth.checkNow().ifPresent(problem -> LOG.warn("etcd is not reachable at {} ({}); starting anyway: "
+        + "registrations report Ready=False/EtcdUnavailable until it answers", config.etcdEndpoints(), problem));
     metrics.etcdUp(() -> etcdHealth.outage().isEmpty());
     this.reconciler = new ServiceRegistrationReconciler(
         new RegistryContext(config.keyPrefix(), config.clusterName()),
@@ -150,8 +153,7 @@ public final class RegistrarOperator implements AutoCloseable {
 
   /** Starts probing etcd, serving HTTP and reconciling (or standing by for leadership). */
   public void start() {
-    etcdHealth.start().ifPresent(problem -> LOG.warn("etcd is not reachable at {} ({}); starting anyway: "
-        + "registrations report Ready=False/EtcdUnavailable until it answers", config.etcdEndpoints(), problem));
+    etcdHealth.start();
     http.start();
     operator.start();
     // After the controller runs, so that every change the watches report can be acted on.

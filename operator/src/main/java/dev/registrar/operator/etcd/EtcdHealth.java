@@ -83,17 +83,21 @@ public final class EtcdHealth implements AutoCloseable {
     listeners.add(listener);
   }
 
-  /** Probes once now, waiting for the answer, then keeps probing in the background. */
-  public Optional<String> start() {
+  /** Probes once now and waits for the answer: empty when etcd answered, otherwise why not. */
+  public Optional<String> checkNow() {
     try {
       scheduler.submit(this::probeOnce).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.ExecutionException e) {
-      LOG.debug("first etcd probe failed", e);
+      LOG.debug("etcd probe failed", e);
     }
-    scheduler.schedule(this::loop, nextDelay().toMillis(), TimeUnit.MILLISECONDS);
     return checked && failingSince == null ? Optional.empty() : Optional.of(lastCause);
+  }
+
+  /** Keeps probing in the background. */
+  public void start() {
+    scheduler.schedule(this::loop, nextDelay().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void loop() {
@@ -149,7 +153,11 @@ public final class EtcdHealth implements AutoCloseable {
     // No grace before the first answer: there is no blip to ride out, etcd was never there.
     if (outage.isEmpty() && (!everAnswered || !clock.instant().isBefore(failingSince.plus(GRACE)))) {
       outage = Optional.of(new Outage(failingSince, cause));
-      LOG.warn("etcd unreachable since {}: {}", failingSince, cause);
+      if (everAnswered) {
+        LOG.warn("etcd unreachable since {}: {}", failingSince, cause);
+      } else {
+        LOG.debug("etcd unreachable since the start: {}", cause); // the operator's start says so
+      }
       notifyListeners();
     }
   }

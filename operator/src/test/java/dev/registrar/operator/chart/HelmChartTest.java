@@ -191,6 +191,9 @@ class HelmChartTest {
         assertThat(p.getContainerPort()).isEqualTo(port);
         assertThat(p.getName()).isEqualTo(container.getLivenessProbe().getHttpGet().getPort().getStrVal());
       });
+      // Longer than the operator's own stop deadline, after which it halts: SIGKILL never comes first.
+      assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(15L)
+          .isGreaterThan(dev.registrar.operator.Main.STOP_DEADLINE.toSeconds());
       // A read-only root needs a writable /tmp for the JVM.
       assertThat(container.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
       assertThat(container.getResources().getLimits()).containsKey("memory");

@@ -484,8 +484,9 @@ class ServiceRegistrationIT {
     ETCD.etcd().stopAll();
     setReady("out-2", false);
     awaitReady("outage", "False", "EtcdUnavailable");
-    assertThat(condition("outage", "Ready").orElseThrow().getMessage()).startsWith("etcd is unavailable, retrying with backoff:");
-    await().atMost(WAIT).untilAsserted(() -> assertThat(events("outage", "EtcdUnavailable")).isNotEmpty());
+    assertThat(condition("outage", "Ready").orElseThrow().getMessage()).startsWith("etcd unreachable since ")
+        .contains("no change is registered until etcd answers again");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events("outage", "EtcdUnavailable")).hasSize(1));
 
     ETCD.etcd().startAll();
     awaitReady("outage", "True", "Synced");
