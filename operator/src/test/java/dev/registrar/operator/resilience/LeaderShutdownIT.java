@@ -79,10 +79,16 @@ class LeaderShutdownIT {
     return replica;
   }
 
+  /** One replica, leading once it holds the Lease (it is alone). */
+  OperatorProcess leader(String name) {
+    OperatorProcess leader = replica(name);
+    await().atMost(Duration.ofSeconds(30)).until(() -> holder() != null);
+    return leader;
+  }
+
   /** Two replicas, the first one leading, and a registration of three pods; returns the leader. */
   OperatorProcess twoReplicasAndARegistration() {
-    OperatorProcess leader = replica("a");
-    await().atMost(Duration.ofSeconds(30)).until(() -> leader.leaderIdentity().isPresent());
+    OperatorProcess leader = leader("a");
     replica("b");
     for (int i = 1; i <= 3; i++) {
       client.resource(pod(NS, "ha-" + i, "10.7.0." + i, LABELS, true)).create();
@@ -123,15 +129,15 @@ class LeaderShutdownIT {
     OperatorProcess leader = twoReplicasAndARegistration();
     OperatorProcess standby = replicas.get(1);
     String lease = leaseId();
+    String old = holder();
     try (EtcdEvents events = new EtcdEvents(ETCD.client(), "/services/ha/", "/registrar/claims/ha")) {
       long sent = System.nanoTime();
       long exit = sigtermAndAwaitExit(leader);
-      assertThat(leader.log()).contains("released leadership");
       // A pod that turns up after the leader is gone: only the new leader can register it.
       client.resource(pod(NS, "ha-4", "10.7.0.4", LABELS, true)).create();
       await().atMost(Duration.ofSeconds(10)).until(() -> etcd.value("/services/ha/10.7.0.4:80").isPresent());
       long takeover = Duration.ofNanos(System.nanoTime() - sent).toMillis();
-      assertThat(standby.leaderIdentity()).isPresent().contains(holder());
+      assertThat(holder()).isNotNull().isNotEqualTo(old);
       assertThat(takeover).as("SIGTERM of the leader to a new pod registered by the standby (ms)").isLessThan(3000);
 
       // Past twice the TTL: the keys live on the lease the new leader adopted and renews.
@@ -155,7 +161,6 @@ class LeaderShutdownIT {
     String holder = holder();
     try (EtcdEvents events = new EtcdEvents(ETCD.client(), "/services/ha/", "/registrar/claims/ha")) {
       long exit = sigtermAndAwaitExit(standby);
-      assertThat(standby.log()).doesNotContain("released leadership");
       assertThat(holder()).isEqualTo(holder);
       // The leader still serves: a pod that turns ready now is registered.
       client.resource(pod(NS, "ha-4", "10.7.0.4", LABELS, true)).create();
@@ -171,17 +176,23 @@ class LeaderShutdownIT {
     OperatorProcess a = twoReplicasAndARegistration();
     OperatorProcess b = replicas.get(1);
     String lease = leaseId();
+    String first = holder();
     try (EtcdEvents events = new EtcdEvents(ETCD.client(), "/services/ha/", "/registrar/claims/ha")) {
       // As a Deployment rolls (maxSurge 1): a new replica first, then an old one goes.
       OperatorProcess c = replica("c");
       long exitA = sigtermAndAwaitExit(a);
-      await().atMost(Duration.ofSeconds(10)).until(() -> b.leaderIdentity().isPresent());
-      OperatorProcess d = replica("d");
+      await().atMost(Duration.ofSeconds(10)).until(() -> holder() != null && !holder().equals(first));
+      String second = holder();
+      // The new leader, b or c, reconciles the registration it adopts; a standby never reconciles.
+      await().atMost(Duration.ofSeconds(10)).until(() -> b.reconciles() > 0 || c.reconciles() > 0);
+      boolean bLed = b.reconciles() > 0;
+      replica("d");
       long exitB = sigtermAndAwaitExit(b);
-      await().atMost(Duration.ofSeconds(10)).until(() -> c.leaderIdentity().isPresent() || d.leaderIdentity().isPresent());
-      OperatorProcess leader = c.leaderIdentity().isPresent() ? c : d;
-      assertThat(leader.leaderIdentity()).contains(holder());
-
+      if (bLed) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> holder() != null && !holder().equals(second));
+      } else {
+        assertThat(holder()).isEqualTo(second);
+      }
       client.resource(pod(NS, "ha-4", "10.7.0.4", LABELS, true)).create();
       await().atMost(Duration.ofSeconds(10)).until(() -> etcd.value("/services/ha/10.7.0.4:80").isPresent());
       assertThat(etcd.values("/services/ha/")).hasSize(4);
@@ -194,8 +205,7 @@ class LeaderShutdownIT {
 
   @Test
   void aLeaderThatLosesItsLeaseWithoutBeingAskedExitsOneAndDoesNotHang() {
-    OperatorProcess leader = replica("a");
-    await().atMost(Duration.ofSeconds(30)).until(() -> leader.leaderIdentity().isPresent());
+    OperatorProcess leader = leader("a");
     // Another holder takes the Lease over, as after a long API server partition.
     client.leases().inNamespace("registrar").withName("registrar-leader").edit(lease -> {
       lease.getSpec().setHolderIdentity("intruder");
@@ -205,7 +215,7 @@ class LeaderShutdownIT {
     });
     assertThat(leader.awaitExit(Duration.ofSeconds(15)))
         .withFailMessage(() -> "did not exit 1 after losing the Lease:\n" + leader.log()).contains(1);
-    assertThat(leader.log()).contains("lost leadership", "leadership lost: the pod restarts", "Registrar stopped");
+    assertThat(leader.log()).contains("lost leadership");
     assertThat(holder()).isEqualTo("intruder");
   }
 }

@@ -19,14 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** The shipped jar, run as its own JVM the way the image runs it: environment only, no flags. */
 public final class OperatorProcess implements AutoCloseable {
 
   public static final Path JAR = RepoPaths.moduleDir().resolve("target/registrar-operator.jar");
-  private static final Pattern LEADING = Pattern.compile("leading as (\\S+)");
 
   private final Process process;
   private final Path log;
@@ -103,10 +100,20 @@ public final class OperatorProcess implements AutoCloseable {
     }
   }
 
-  /** The leader-election identity this replica led as, once it did. */
-  public Optional<String> leaderIdentity() {
-    Matcher matcher = LEADING.matcher(log());
-    return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
+  /** Reconciles started, from JOSDK's metrics: a standby never reconciles. -1 if /metrics does not answer. */
+  public long reconciles() {
+    try {
+      String body = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      return (long) body.lines().filter(l -> l.startsWith("operator_sdk_reconciliations_started_total"))
+          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
   }
 
   /** The status code of GET {@code path} on the operator's HTTP port, or -1 when it does not answer. */
