@@ -440,11 +440,12 @@ public class ServiceRegistrationReconciler
     Exception e = rootOf(error);
     String reason;
     String message;
+    if (stopping) {
+      return ErrorStatusUpdateControl.noStatusUpdate(); // cut short by the shutdown: says nothing
+    }
     if (e instanceof ConcurrentChangeException) {
       reason = Reasons.SYNCING;
       message = e.getMessage();
-    } else if (e instanceof EtcdUnavailableException && stopping) {
-      return ErrorStatusUpdateControl.noStatusUpdate(); // cut short by the shutdown
     } else if (e instanceof EtcdUnavailableException && health.outage().isPresent()) {
       reason = Reasons.ETCD_UNAVAILABLE;
       message = outageMessage(registration, health.outage().get());

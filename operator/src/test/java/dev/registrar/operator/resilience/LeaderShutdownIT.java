@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LeaderShutdownIT {
 
+  /** One etcd per test: a killed replica's claim must not outlive its test into the next one. */
   @RegisterExtension
-  static final EtcdExtension ETCD = EtcdExtension.singleMember();
+  final EtcdExtension ETCD = EtcdExtension.singleMember();
 
   static final String NS = "shop";
   static final int TTL = 15;
@@ -114,7 +115,7 @@ class LeaderShutdownIT {
   }
 
   /** SIGTERM; asserts exit code 0 within the bound; returns how long it took. */
-  static long sigtermAndAwaitExit(OperatorProcess replica) {
+  long sigtermAndAwaitExit(OperatorProcess replica) {
     long start = System.nanoTime();
     replica.sigterm();
     assertThat(replica.awaitExit(Duration.ofSeconds(30)))
