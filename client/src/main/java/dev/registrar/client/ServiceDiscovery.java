@@ -71,6 +71,7 @@ public final class ServiceDiscovery implements AutoCloseable {
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final CountDownLatch firstSync = new CountDownLatch(1);
   private final AtomicLong malformed = new AtomicLong();
+  private final AtomicLong resyncs = new AtomicLong();
 
   // Touched only on the executor.
   private final InstanceCache cache = new InstanceCache();
@@ -180,7 +181,15 @@ public final class ServiceDiscovery implements AutoCloseable {
     return malformed.get();
   }
 
+  /** How many times the view was rebuilt from a full read after the first (compaction, outage). */
+  public long resyncs() {
+    return resyncs.get();
+  }
+
   private void onSnapshot(List<KeyValue> kvs, long at) {
+    if (firstSync.getCount() == 0) {
+      resyncs.incrementAndGet();
+    }
     List<ServiceInstance> read = new ArrayList<>();
     for (KeyValue kv : kvs) {
       decode(kv).ifPresent(read::add);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.registrar.testing.etcd.EtcdExtension;
+import dev.registrar.testing.net.TcpProxy;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;
@@ -107,8 +108,15 @@ class ServiceDiscoveryIT {
       }
       await().atMost(WAIT).untilAsserted(() -> assertThat(inView(discovery, "list")).isEqualTo(inEtcd(client, "list")));
       await().atMost(WAIT).untilAsserted(() -> assertThat(recorder.calls).containsExactlyElementsOf(expected));
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+          .untilAsserted(() -> assertThat(recorder.calls).containsExactlyElementsOf(expected));
       assertThat(discovery.isStale()).isFalse();
     }
+  }
+
+  /** A client that reaches etcd through {@code proxy}, so the test can cut it off. */
+  static Client via(TcpProxy proxy) {
+    return Client.builder().endpoints(proxy.url()).build();
   }
 
   @Test
@@ -117,16 +125,15 @@ class ServiceDiscoveryIT {
     for (int i = 1; i <= 5; i++) {
       put(client, "restart", "10.2.0." + i, 100);
     }
-    try (ServiceDiscovery discovery = ServiceDiscovery.watch(client, PREFIX, "restart")) {
+    try (TcpProxy proxy = TcpProxy.inFrontOf(ETCD.endpointList()); Client cut = via(proxy);
+         ServiceDiscovery discovery = ServiceDiscovery.watch(cut, PREFIX, "restart")) {
       assertThat(discovery.awaitInitialSync(WAIT)).isTrue();
-      ETCD.etcd().killAll();
-      ETCD.etcd().startAll();
-      try (Client fresh = ETCD.etcd().newClient()) {
-        delete(fresh, "restart", "10.2.0.1");
-        put(fresh, "restart", "10.2.0.9", 100);
-        put(fresh, "restart", "10.2.0.2", 7);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(inView(discovery, "restart")).isEqualTo(inEtcd(fresh, "restart")));
-      }
+      proxy.cut();
+      delete(client, "restart", "10.2.0.1");
+      put(client, "restart", "10.2.0.9", 100);
+      put(client, "restart", "10.2.0.2", 7);
+      proxy.restore();
+      await().atMost(WAIT).untilAsserted(() -> assertThat(inView(discovery, "restart")).isEqualTo(inEtcd(client, "restart")));
     }
   }
 
@@ -136,21 +143,29 @@ class ServiceDiscoveryIT {
     for (int i = 1; i <= 5; i++) {
       put(client, "compact", "10.3.0." + i, 100);
     }
-    try (ServiceDiscovery discovery = ServiceDiscovery.watch(client, PREFIX, "compact")) {
+    try (TcpProxy proxy = TcpProxy.inFrontOf(ETCD.endpointList()); Client cut = via(proxy);
+         ServiceDiscovery discovery = ServiceDiscovery.watch(cut, PREFIX, "compact")) {
       assertThat(discovery.awaitInitialSync(WAIT)).isTrue();
       Recorder recorder = new Recorder();
       discovery.addListener(recorder);
-      ETCD.etcd().killAll();
-      ETCD.etcd().startAll();
-      try (Client fresh = ETCD.etcd().newClient()) {
-        delete(fresh, "compact", "10.3.0.1");
-        put(fresh, "compact", "10.3.0.2", 100);   // rewritten, same value
-        put(fresh, "compact", "10.3.0.3", 9);     // changed
-        long revision = fresh.getKVClient().get(bytes("/")).get(5, TimeUnit.SECONDS).getHeader().getRevision();
-        fresh.getKVClient().compact(revision).get(5, TimeUnit.SECONDS);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(inView(discovery, "compact")).isEqualTo(inEtcd(fresh, "compact")));
-      }
+      long resyncs = discovery.resyncs();
+      // Cut off while the changes are made and their history compacted away: the watch cannot
+      // resume from its revision, only a full Get then Watch can catch up.
+      proxy.cut();
+      delete(client, "compact", "10.3.0.1");
+      put(client, "compact", "10.3.0.2", 100);   // rewritten, same value
+      put(client, "compact", "10.3.0.3", 9);     // changed
+      long revision = client.getKVClient().get(bytes("/")).get(5, TimeUnit.SECONDS).getHeader().getRevision();
+      client.getKVClient().compact(revision).get(5, TimeUnit.SECONDS);
+      proxy.restore();
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(inView(discovery, "compact")).isEqualTo(inEtcd(client, "compact"));
+        assertThat(discovery.resyncs()).isGreaterThan(resyncs);
+      });
       await().atMost(WAIT).untilAsserted(() -> assertThat(recorder.calls).containsExactlyInAnyOrder("-10.3.0.1", "~10.3.0.3"));
+      // And nothing more arrives afterwards.
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+          .untilAsserted(() -> assertThat(recorder.calls).containsExactlyInAnyOrder("-10.3.0.1", "~10.3.0.3"));
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.registrar.testing.FaultDuration;
 import dev.registrar.testing.etcd.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -43,8 +44,8 @@ class ServiceRegistrarIT {
       assertThat(kv.getLease()).isEqualTo(registrar.leaseId());
       assertThat(EndpointCodec.decode(kv.getValue().getBytes())).isEqualTo(VALUE);
     });
-    // Renewed: still there after the TTL.
-    await().pollDelay(Duration.ofSeconds(17)).atMost(Duration.ofSeconds(25))
+    // Renewed: there throughout, and past, the TTL.
+    await().during(Duration.ofSeconds(17)).atMost(Duration.ofSeconds(25))
         .untilAsserted(() -> assertThat(get(client, key)).hasSize(1));
     long lease = registrar.leaseId();
 
@@ -59,15 +60,19 @@ class ServiceRegistrarIT {
     try (ServiceRegistrar registrar = new ServiceRegistrar(etcd.client(), RegistryPrefix.DEFAULT, Duration.ofSeconds(15))) {
       registrar.register("batch", VALUE);
       long first = registrar.leaseId();
+      long down = System.nanoTime();
       etcd.etcd().killAll();
-      await().pollDelay(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(25)).until(() -> true);
+      FaultDuration.holdUntil(down, Duration.ofSeconds(20));
       etcd.etcd().startAll();
       try (Client fresh = etcd.etcd().newClient()) {
-        // Past another TTL after the restart: only a re-registration under a new, kept lease survives.
-        await().pollDelay(Duration.ofSeconds(17)).atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
           assertThat(get(fresh, key)).singleElement().satisfies(kv -> assertThat(kv.getLease()).isEqualTo(registrar.leaseId()));
           assertThat(registrar.leaseId()).isNotEqualTo(first);
         });
+        // Throughout another TTL: the re-registration's lease is kept.
+        long lease = registrar.leaseId();
+        await().during(Duration.ofSeconds(17)).atMost(Duration.ofSeconds(25)).untilAsserted(() ->
+            assertThat(get(fresh, key)).singleElement().satisfies(kv -> assertThat(kv.getLease()).isEqualTo(lease)));
       }
     }
   }

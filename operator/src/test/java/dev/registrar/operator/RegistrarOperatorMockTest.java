@@ -45,7 +45,7 @@ class RegistrarOperatorMockTest {
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.httpPort() + "/readyz")).build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(503);
-        assertThat(ready.body()).startsWith("not ready: ");
+        assertThat(ready.body()).startsWith("not ready: etcd unreachable since ");
       }
     }
   }

@@ -95,11 +95,15 @@ public final class EtcdRegistry {
 
   /** Revokes the lease, which deletes every key bound to it. A lease already gone is fine. */
   public void revokeLease(long leaseId) {
+    long revision = 0;
+    ownWrites.started();
     try {
-      ownWrites.record(await(EtcdOperation.LEASE_REVOKE, "revoke lease " + Long.toHexString(leaseId),
-          client.getLeaseClient().revoke(leaseId)).getHeader().getRevision());
+      revision = await(EtcdOperation.LEASE_REVOKE, "revoke lease " + Long.toHexString(leaseId),
+          client.getLeaseClient().revoke(leaseId)).getHeader().getRevision();
     } catch (LeaseNotFoundException e) {
       // Already expired or revoked: its keys are gone, which is what revoking wanted.
+    } finally {
+      ownWrites.finished(revision);
     }
   }
 
@@ -145,17 +149,19 @@ public final class EtcdRegistry {
   }
 
   private void commit(List<Cmp> cmps, List<Op> ops, long leaseId) {
-    TxnResponse response;
+    TxnResponse response = null;
+    ownWrites.started();
     try {
       response = await(EtcdOperation.TXN, "write " + ops.size() + " keys", client.getKVClient().txn()
           .If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit());
     } catch (LeaseNotFoundException e) {
       throw new LeaseNotFoundException(leaseId, e.getCause());
+    } finally {
+      ownWrites.finished(response != null && response.isSucceeded() ? response.getHeader().getRevision() : 0);
     }
     if (!response.isSucceeded()) {
       throw new ConcurrentChangeException("keys changed in etcd since they were read; reading again");
     }
-    ownWrites.record(response.getHeader().getRevision());
     cmps.clear();
     ops.clear();
   }

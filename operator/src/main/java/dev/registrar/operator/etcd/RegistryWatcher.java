@@ -107,9 +107,6 @@ public final class RegistryWatcher implements AutoCloseable, PrefixWatch.Handler
   }
 
   private void report(String key, Entry before, Entry after, long revision) {
-    if (ownWrites.contains(revision)) {
-      return;
-    }
     Set<EndpointValue.Owner> owners = new HashSet<>();
     Set<Long> leases = new HashSet<>();
     for (Entry entry : new Entry[] {before, after}) {
@@ -120,7 +117,8 @@ public final class RegistryWatcher implements AutoCloseable, PrefixWatch.Handler
         }
       }
     }
-    onForeignChange.accept(new RegistryChange(key, owners, leases));
+    RegistryChange change = new RegistryChange(key, owners, leases);
+    ownWrites.ifForeign(revision, r -> onForeignChange.accept(change));
   }
 
   private static Entry entryOf(String key, KeyValue kv) {

@@ -74,23 +74,40 @@ class ConfigLoaderTest {
   void everySettingIsReadFromItsEnvironmentVariable() throws IOException {
     Path password = Files.writeString(dir.resolve("password"), "s3cret\n");
     Path ca = Files.writeString(dir.resolve("ca.crt"), "x");
-    RegistrarConfig config = ConfigLoader.load(List.of(), Map.ofEntries(
-        Map.entry("REGISTRAR_ETCD_ENDPOINTS", "https://etcd-0:2379, https://etcd-1:2379"),
-        Map.entry("REGISTRAR_KEY_PREFIX", "/registry/prod"),
-        Map.entry("REGISTRAR_CLUSTER_NAME", "eu-1"),
-        Map.entry("REGISTRAR_WATCH_NAMESPACES", "shop,payments"),
-        Map.entry("REGISTRAR_ETCD_CA_FILE", ca.toString()),
-        Map.entry("REGISTRAR_ETCD_USERNAME", "registrar"),
-        Map.entry("REGISTRAR_ETCD_PASSWORD_FILE", password.toString()),
-        Map.entry("REGISTRAR_LEADER_ELECTION", "true"),
-        Map.entry("REGISTRAR_LEADER_ELECTION_NAMESPACE", "registrar-system"),
-        Map.entry("REGISTRAR_HTTP_PORT", "9090")));
+    Path cert = Files.writeString(dir.resolve("tls.crt"), "x");
+    Path key = Files.writeString(dir.resolve("tls.key"), "x");
+    // A value other than the default for every setting there is: a new one fails here until added.
+    Map<Setting, String> values = new java.util.EnumMap<>(Setting.class);
+    values.put(Setting.ETCD_ENDPOINTS, "https://etcd-0:2379, https://etcd-1:2379");
+    values.put(Setting.KEY_PREFIX, "/registry/prod");
+    values.put(Setting.CLUSTER_NAME, "eu-1");
+    values.put(Setting.WATCH_NAMESPACES, "shop,payments");
+    values.put(Setting.ETCD_CA_FILE, ca.toString());
+    values.put(Setting.ETCD_CERT_FILE, cert.toString());
+    values.put(Setting.ETCD_KEY_FILE, key.toString());
+    values.put(Setting.ETCD_USERNAME, "registrar");
+    values.put(Setting.ETCD_PASSWORD_FILE, password.toString());
+    values.put(Setting.LEADER_ELECTION, "true");
+    values.put(Setting.LEADER_ELECTION_NAMESPACE, "registrar-system");
+    values.put(Setting.HTTP_PORT, "9090");
+    values.put(Setting.RESYNC_INTERVAL, "90s");
+    values.put(Setting.LOG_FORMAT, "json");
+    values.put(Setting.LOG_LEVEL, "debug");
+    assertThat(values.keySet()).containsExactly(Setting.values());
+    Map<String, String> env = new java.util.HashMap<>();
+    values.forEach((setting, value) -> env.put(setting.env(), value));
+
+    RegistrarConfig config = ConfigLoader.load(List.of(), env);
     assertThat(config.etcdEndpoints()).containsExactly(
         URI.create("https://etcd-0:2379"), URI.create("https://etcd-1:2379"));
     assertThat(config.keyPrefix().root()).isEqualTo("/registry/prod/");
     assertThat(config.clusterName()).isEqualTo("eu-1");
     assertThat(config.watchNamespaces()).containsExactlyInAnyOrder("shop", "payments");
-    assertThat(config.etcdTls()).hasValueSatisfying(tls -> assertThat(tls.caFile()).contains(ca));
+    assertThat(config.etcdTls()).hasValueSatisfying(tls -> {
+      assertThat(tls.caFile()).contains(ca);
+      assertThat(tls.certFile()).contains(cert);
+      assertThat(tls.keyFile()).contains(key);
+    });
     assertThat(config.etcdAuth()).hasValueSatisfying(auth -> {
       assertThat(auth.username()).isEqualTo("registrar");
       assertThat(auth.password()).isEqualTo("s3cret");
@@ -99,6 +116,9 @@ class ConfigLoaderTest {
     assertThat(config.leaderElection()).isTrue();
     assertThat(config.leaderElectionNamespace()).contains("registrar-system");
     assertThat(config.httpPort()).isEqualTo(9090);
+    assertThat(config.resyncInterval()).isEqualTo(java.time.Duration.ofSeconds(90));
+    assertThat(config.jsonLogs()).isTrue();
+    assertThat(config.logLevel()).isEqualTo("debug");
   }
 
   @Test

@@ -60,7 +60,7 @@ class DesiredStateCalculatorTest {
   }
 
   @Test
-  void onlyReadyRunningPodsWithAnIpThatAreNotTerminatingAreRegistered() {
+  void onlyReadyUnfinishedPodsWithAnIpThatAreNotTerminatingAreRegistered() {
     Pod notReady = pod("shop", "not-ready", "10.0.0.2", APP, false);
     Pod noIp = ready("no-ip", "10.0.0.3");
     noIp.getStatus().setPodIP(null);
@@ -73,11 +73,16 @@ class DesiredStateCalculatorTest {
     Pod noConditions = ready("no-conditions", "10.0.0.7");
     noConditions.getStatus().setConditions(List.of());
 
-    DesiredState desired = compute(orders(PortSpec.number("http", 80)), ready("ok", "10.0.0.1"),
-        notReady, noIp, succeeded, failed, terminating, noConditions);
+    // The phase only excludes finished Pods (EndpointSlice semantics): a Pending Pod that is
+    // Ready and has an IP counts, as the EndpointSlice controller counts it.
+    Pod pending = ready("pending", "10.0.0.8");
+    pending.getStatus().setPhase("Pending");
 
-    assertThat(desired.endpoints()).containsOnlyKeys("/services/orders/10.0.0.1:80");
-    assertThat(desired.matchedPods()).isEqualTo(7);
+    DesiredState desired = compute(orders(PortSpec.number("http", 80)), ready("ok", "10.0.0.1"),
+        notReady, noIp, succeeded, failed, terminating, noConditions, pending);
+
+    assertThat(desired.endpoints()).containsOnlyKeys("/services/orders/10.0.0.1:80", "/services/orders/10.0.0.8:80");
+    assertThat(desired.matchedPods()).isEqualTo(8);
   }
 
   @Test

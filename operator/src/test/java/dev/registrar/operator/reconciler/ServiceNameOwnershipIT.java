@@ -68,6 +68,7 @@ class ServiceNameOwnershipIT {
         EndpointCodec.encode(new EndpointValue(null, 100, "10.9.9.9", 80, null, null, null, null, null,
             new EndpointValue.Owner("elsewhere", "x", "y", "z"))))).get();
 
+    Map<String, String> foreignBefore = etcd.valuesAndRevisions(foreign);
     ServiceRegistration first = client.resource(registration("team-a", "cart", "cart", app, PortSpec.number("http", 80))).create();
     awaitReady("team-a", "cart", "True", "Synced");
     ServiceRegistration second = client.resource(registration("team-b", "cart", "cart", app, PortSpec.number("http", 80))).create();
@@ -96,17 +97,29 @@ class ServiceNameOwnershipIT {
       assertThat(claimant).isNotEqualTo(first.getMetadata().getUid());
     });
     String winner = claimOwner().name();
+    String loserNamespace;
+    String loserName;
     if (winner.equals("cart")) {
       awaitReady("team-b", "cart", "True", "Synced");
       await().atMost(WAIT).untilAsserted(() -> assertThat(etcd.values("/services/cart/"))
           .containsOnlyKeys("/services/cart/10.4.0.2:80", "/services/cart/10.4.0.3:80", foreign));
       assertThat(decodeOwnerOf("/services/cart/10.4.0.2:80").uid()).isEqualTo(second.getMetadata().getUid());
-      awaitReady("team-a", "cart-copy", "False", "Conflict");
+      loserNamespace = "team-a";
+      loserName = "cart-copy";
     } else {
       awaitReady("team-a", "cart-copy", "True", "Synced");
-      awaitReady("team-b", "cart", "False", "Conflict");
+      loserNamespace = "team-b";
+      loserName = "cart";
     }
-    assertThat(etcd.values("/services/cart/")).containsKey(foreign);
+    // The loser names the new holder, not the old one (whose name its old message carried).
+    EndpointValue.Owner holder = claimOwner();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(ready(loserNamespace, loserName)).hasValueSatisfying(c -> {
+      assertThat(c.getReason()).isEqualTo("Conflict");
+      assertThat(c.getMessage()).isEqualTo("service name 'cart' is claimed by registration " + holder.namespace()
+          + "/" + holder.name() + " of cluster 'test' (/registrar/claims/cart); "
+          + "this registration writes nothing until the claim is released");
+    }));
+    assertThat(etcd.valuesAndRevisions(foreign)).isEqualTo(foreignBefore);
   }
 
   EndpointValue.Owner claimOwner() {
@@ -130,16 +143,15 @@ class ServiceNameOwnershipIT {
       assertThat(etcd.values("/services/foo/")).containsOnlyKeys("/services/foo/10.5.0.1:80");
       assertThat(etcd.values("/services/foo-bar/")).hasSize(2);
     });
-    Map<String, String> fooBarKeys = etcd.values("/services/foo-bar/");
-    long fooBarRevision = etcd.kvs("/services/foo-bar/").get(0).getModRevision();
+    Map<String, String> fooBarBefore = etcd.valuesAndRevisions("/services/foo-bar/", "/registrar/claims/foo-bar");
+    assertThat(fooBarBefore).hasSize(3);
 
     client.resources(ServiceRegistration.class).inNamespace("shop").withName("foo").delete();
     await().atMost(WAIT).untilAsserted(() -> {
       assertThat(etcd.values("/services/foo/")).isEmpty();
       assertThat(etcd.value("/registrar/claims/foo")).isEmpty();
     });
-    assertThat(etcd.values("/services/foo-bar/")).isEqualTo(fooBarKeys);
-    assertThat(etcd.kvs("/services/foo-bar/").get(0).getModRevision()).isEqualTo(fooBarRevision);
-    assertThat(etcd.value("/registrar/claims/foo-bar")).isPresent();
+    // Every foo-bar key and its claim: same value, same ModRevision.
+    assertThat(etcd.valuesAndRevisions("/services/foo-bar/", "/registrar/claims/foo-bar")).isEqualTo(fooBarBefore);
   }
 }

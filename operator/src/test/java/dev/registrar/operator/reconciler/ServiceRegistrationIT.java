@@ -10,6 +10,7 @@ import dev.registrar.client.EndpointValue;
 import dev.registrar.operator.customresource.PortSpec;
 import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.testing.EtcdView;
+import dev.registrar.operator.testing.EtcdEvents;
 import dev.registrar.operator.testing.OperatorFixture;
 import dev.registrar.operator.testing.RunningOperator;
 import dev.registrar.testing.etcd.EtcdExtension;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -253,13 +255,14 @@ class ServiceRegistrationIT {
       assertThat(keys("pay")).containsOnlyKeys("/services/pay/10.0.4.2:80");
       assertThat(keys("isolated-other")).containsOnlyKeys("/services/isolated-other/10.0.4.9:80");
     });
-    long payRevision = etcd.kvs("/services/pay/").get(0).getModRevision();
+    Map<String, String> untouched = etcd.valuesAndRevisions(foreign, "/services/pay/", "/services/isolated-other/");
+    assertThat(untouched).hasSize(3);
 
     client.pods().inNamespace(NS).withName("iso-1").delete();
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(keys("isolated")).containsOnlyKeys(foreign));
-    assertThat(keys("isolated-other")).containsOnlyKeys("/services/isolated-other/10.0.4.9:80");
-    assertThat(etcd.kvs("/services/pay/").get(0).getModRevision()).isEqualTo(payRevision);
+    // Value and ModRevision of every key of another owner, registration or namespace: as before.
+    assertThat(etcd.valuesAndRevisions(foreign, "/services/pay/", "/services/isolated-other/")).isEqualTo(untouched);
   }
 
   @Test
@@ -339,21 +342,25 @@ class ServiceRegistrationIT {
     create(registration(NS, "noop", "noop", APP, PortSpec.number("http", 80)));
     await().atMost(WAIT).untilAsserted(() -> assertThat(keys("noop")).hasSize(1));
     awaitReady("noop", "True", "Synced");
-    // Let the status patch's own echo settle before measuring.
-    await().atMost(WAIT).until(() -> registrationResource("noop").get().getStatus().getRegisteredEndpoints() == 1);
+    // Settled: the reconcile count (the status patch's own echo included) stops moving for 1 s.
+    AtomicInteger seen = new AtomicInteger(-1);
+    await().atMost(WAIT).pollInterval(Duration.ofSeconds(1))
+        .until(() -> seen.getAndSet(operator.reconciles()) == operator.reconciles());
     long revision = etcd.revision();
     String resourceVersion = registrationResource("noop").get().getMetadata().getResourceVersion();
     int reconciles = operator.reconciles();
 
-    // A Pod change that does not matter to the registry: the registration is reconciled again.
+    // A Pod change that does not matter to the registry: the registration is reconciled again...
     editPod("noop", p -> {
       p.getMetadata().setAnnotations(Map.of("touched", "yes"));
       return p;
     });
     await().atMost(WAIT).until(() -> operator.reconciles() > reconciles);
-
-    assertThat(etcd.revision()).isEqualTo(revision);
-    assertThat(registrationResource("noop").get().getMetadata().getResourceVersion()).isEqualTo(resourceVersion);
+    // ...and for 2 s after, neither etcd nor the registration changes.
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+      assertThat(etcd.revision()).isEqualTo(revision);
+      assertThat(registrationResource("noop").get().getMetadata().getResourceVersion()).isEqualTo(resourceVersion);
+    });
   }
 
   @Test
@@ -427,13 +434,8 @@ class ServiceRegistrationIT {
     awaitReady("ttl", "True", "Synced");
     long oldLease = Long.parseUnsignedLong(registrationResource("ttl").get().getStatus().getLeaseId(), 16);
 
-    List<String> deletes = new java.util.concurrent.CopyOnWriteArrayList<>();
-    try (var watch = ETCD.client().getWatchClient().watch(
-        io.etcd.jetcd.ByteSequence.from("/services/ttl/", StandardCharsets.UTF_8),
-        io.etcd.jetcd.options.WatchOption.builder().isPrefix(true).build(),
-        response -> response.getEvents().stream()
-            .filter(e -> e.getEventType() == io.etcd.jetcd.watch.WatchEvent.EventType.DELETE)
-            .forEach(e -> deletes.add(e.getKeyValue().getKey().toString(StandardCharsets.UTF_8))))) {
+    List<String> deletes;
+    try (EtcdEvents events = EtcdEvents.ofService(ETCD.client(), "ttl")) {
       registrationResource("ttl").edit(r -> {
         r.getSpec().setLeaseTTLSeconds(60);
         return r;
@@ -447,6 +449,7 @@ class ServiceRegistrationIT {
       assertThat(etcd.lease(newLease).getGrantedTTL()).isEqualTo(60);
       assertThat(etcd.leases("/services/ttl/").values()).containsOnly(newLease);
       assertThat(keys("ttl")).hasSize(2);
+      deletes = events.deletes();
     }
     assertThat(deletes).as("keys deleted while moving to the new lease").isEmpty();
   }

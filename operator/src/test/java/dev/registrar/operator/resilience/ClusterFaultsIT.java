@@ -48,7 +48,7 @@ class ClusterFaultsIT {
       String lease = leaseOf(client);
       Map<String, String> before = etcd.values("/services/quorum/");
 
-      try (EtcdEvents events = new EtcdEvents(ETCD.client(), "/services/quorum/", "/registrar/claims/quorum")) {
+      try (EtcdEvents events = EtcdEvents.ofService(ETCD.client(), "quorum")) {
         EtcdMember leader = ETCD.etcd().member(leaderIndex(ETCD.etcd()));
         leader.kill();
         // The operator keeps working through the survivors: a change is still applied.

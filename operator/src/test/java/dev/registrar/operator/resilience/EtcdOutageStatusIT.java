@@ -9,6 +9,7 @@ import dev.registrar.operator.customresource.PortSpec;
 import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.testing.EtcdView;
 import dev.registrar.operator.testing.OperatorFixture;
+import dev.registrar.testing.FaultDuration;
 import dev.registrar.testing.etcd.EtcdExtension;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -175,13 +176,12 @@ class EtcdOutageStatusIT {
     ETCD.etcd().killAll();
     awaitReady("short", "False", "EtcdUnavailable", DOWN_BOUND, wentDown);
     // Down for 6 s in all, then back: still exactly one transition each way.
-    await().pollDelay(Duration.ofMillis(100)).atMost(Duration.ofSeconds(10))
-        .until(() -> System.nanoTime() - wentDown > Duration.ofSeconds(6).toNanos());
+    FaultDuration.holdUntil(wentDown, Duration.ofSeconds(6));
     ETCD.etcd().startAll();
     long cameBack = System.nanoTime();
     awaitReady("short", "True", "Synced", UP_BOUND, cameBack);
     // Some more seconds: nothing else happens.
-    await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
         .untilAsserted(() -> assertThat(readyHistory).containsExactly("False/EtcdUnavailable", "True/Synced"));
     assertThat(fixture.events(NS, "short", "EtcdUnavailable")).hasSize(1);
     try (Client fresh = ETCD.etcd().newClient()) {
@@ -196,7 +196,7 @@ class EtcdOutageStatusIT {
     ETCD.etcd().killAll();
     ETCD.etcd().startAll();
     // Longer than the health probe takes to notice and forgive.
-    await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(8))
+    await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(8))
         .untilAsserted(() -> assertThat(readyHistory).isEmpty());
     assertThat(ready("blip").getReason()).isEqualTo("Synced");
     assertThat(fixture.events(NS, "blip", "EtcdUnavailable")).isEmpty();

@@ -55,14 +55,14 @@ class LeaderElectionIT {
         assertThat(first.readyz()).isEqualTo(200);
         assertThat(second.readyz()).as("a standby's /readyz").isEqualTo(200);
 
-        try (EtcdEvents events = new EtcdEvents(ETCD.client(), "/services/ha/", "/registrar/claims/ha")) {
+        try (EtcdEvents events = EtcdEvents.ofService(ETCD.client(), "ha")) {
           long stopped = System.nanoTime();
           first.close();
           first = null;
           await().atMost(Duration.ofSeconds(20)).until(() -> second.reconciles() > 0);
           long takeover = Duration.ofNanos(System.nanoTime() - stopped).toMillis();
           // Several TTLs later the keys live on the adopted lease, renewed by the new leader.
-          await().pollDelay(Duration.ofSeconds(2 * TTL + 2)).atMost(Duration.ofSeconds(2 * TTL + 10))
+          await().during(Duration.ofSeconds(2 * TTL + 2)).atMost(Duration.ofSeconds(2 * TTL + 10))
               .untilAsserted(() -> assertThat(etcd.values("/services/ha/")).hasSize(3));
           assertThat(status(client)).isEqualTo(lease);
           assertThat(etcd.leases("/services/ha/").values()).containsOnly(Long.parseUnsignedLong(lease, 16));

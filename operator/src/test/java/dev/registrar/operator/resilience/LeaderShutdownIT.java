@@ -131,7 +131,7 @@ class LeaderShutdownIT {
     OperatorProcess standby = replicas.get(1);
     String lease = leaseId();
     String old = holder();
-    try (EtcdEvents events = new EtcdEvents(ETCD.client(), "/services/ha/", "/registrar/claims/ha")) {
+    try (EtcdEvents events = EtcdEvents.ofService(ETCD.client(), "ha")) {
       long sent = System.nanoTime();
       long exit = sigtermAndAwaitExit(leader);
       // A pod that turns up after the leader is gone: only the new leader can register it.
@@ -142,7 +142,7 @@ class LeaderShutdownIT {
       assertThat(takeover).as("SIGTERM of the leader to a new pod registered by the standby (ms)").isLessThan(3000);
 
       // Past twice the TTL: the keys live on the lease the new leader adopted and renews.
-      await().pollDelay(Duration.ofSeconds(2 * TTL + 2)).atMost(Duration.ofSeconds(2 * TTL + 10))
+      await().during(Duration.ofSeconds(2 * TTL + 2)).atMost(Duration.ofSeconds(2 * TTL + 10))
           .untilAsserted(() -> assertThat(etcd.values("/services/ha/")).hasSize(4));
       assertThat(leaseId()).isEqualTo(lease);
       assertThat(etcd.leases("/services/ha/").values()).containsOnly(Long.parseUnsignedLong(lease, 16));
@@ -160,7 +160,7 @@ class LeaderShutdownIT {
     OperatorProcess leader = twoReplicasAndARegistration();
     OperatorProcess standby = replicas.get(1);
     String holder = holder();
-    try (EtcdEvents events = new EtcdEvents(ETCD.client(), "/services/ha/", "/registrar/claims/ha")) {
+    try (EtcdEvents events = EtcdEvents.ofService(ETCD.client(), "ha")) {
       long exit = sigtermAndAwaitExit(standby);
       assertThat(holder()).isEqualTo(holder);
       // The leader still serves: a pod that turns ready now is registered.
@@ -178,7 +178,7 @@ class LeaderShutdownIT {
     OperatorProcess b = replicas.get(1);
     String lease = leaseId();
     String first = holder();
-    try (EtcdEvents events = new EtcdEvents(ETCD.client(), "/services/ha/", "/registrar/claims/ha")) {
+    try (EtcdEvents events = EtcdEvents.ofService(ETCD.client(), "ha")) {
       // As a Deployment rolls (maxSurge 1): a new replica first, then an old one goes.
       OperatorProcess c = replica("c");
       long exitA = sigtermAndAwaitExit(a);

@@ -39,6 +39,18 @@ public final class EtcdView {
     }
   }
 
+  /**
+   * Key to "modRevision value" under each prefix (a prefix can be an exact key): two equal
+   * snapshots mean nothing was written there in between.
+   */
+  public Map<String, String> valuesAndRevisions(String... prefixes) {
+    Map<String, String> all = new TreeMap<>();
+    for (String prefix : prefixes) {
+      kvs(prefix).forEach(kv -> all.put(kv.getKey().toString(UTF_8), kv.getModRevision() + " " + kv.getValue().toString(UTF_8)));
+    }
+    return all;
+  }
+
   /** Key to lease ID under {@code prefix}. */
   public Map<String, Long> leases(String prefix) {
     Map<String, Long> leases = new TreeMap<>();

@@ -26,18 +26,23 @@ public final class OperatorFixture implements AutoCloseable {
   private final String[] args;
   private RunningOperator operator;
 
-  private OperatorFixture(EtcdExtension etcd, String... args) {
+  private OperatorFixture(EtcdExtension etcd, String endpoints, String... args) {
     this.api = MockKubernetesApi.start();
     this.client = api.client();
     this.etcd = new EtcdView(etcd.client());
-    this.endpoints = etcd.endpointList();
+    this.endpoints = endpoints;
     this.args = args;
     this.operator = RunningOperator.start(api, endpoints, args);
   }
 
   /** A fresh mock API and a running operator with {@code args}. */
   public static OperatorFixture start(EtcdExtension etcd, String... args) {
-    return new OperatorFixture(etcd, args);
+    return new OperatorFixture(etcd, etcd.endpointList(), args);
+  }
+
+  /** The same, with the operator reaching etcd at {@code endpoints} (a proxy); the test's view goes direct. */
+  public static OperatorFixture startVia(EtcdExtension etcd, String endpoints, String... args) {
+    return new OperatorFixture(etcd, endpoints, args);
   }
 
   public RunningOperator operator() {

@@ -22,7 +22,20 @@ public final class EtcdBinary {
 
   /** The etcd binary to run; throws {@link IllegalStateException} saying how to install it. */
   public static Path locate() {
-    String override = System.getProperty(OVERRIDE_PROPERTY, System.getenv(OVERRIDE_ENV));
+    return locate(System.getProperty(OVERRIDE_PROPERTY, System.getenv(OVERRIDE_ENV)), searchPath());
+  }
+
+  /** PATH, then the usual install folders. */
+  static String searchPath() {
+    return Optional.ofNullable(System.getenv("PATH")).orElse("") + File.pathSeparator
+        + "/usr/bin" + File.pathSeparator + "/usr/local/bin";
+  }
+
+  /**
+   * @param override an explicit binary, or null
+   * @param searchPath directories to search, separated as PATH is
+   */
+  static Path locate(String override, String searchPath) {
     if (override != null && !override.isBlank()) {
       Path path = Path.of(override);
       if (!Files.isExecutable(path)) {
@@ -31,7 +44,7 @@ public final class EtcdBinary {
       }
       return path;
     }
-    return onPath("etcd").orElseThrow(() -> new IllegalStateException(INSTALL_HINT));
+    return onPath("etcd", searchPath).orElseThrow(() -> new IllegalStateException(INSTALL_HINT));
   }
 
   /** The etcd binary, if one is installed (or named by the override). */
@@ -43,10 +56,8 @@ public final class EtcdBinary {
     }
   }
 
-  static Optional<Path> onPath(String name) {
-    String path = Optional.ofNullable(System.getenv("PATH")).orElse("") + File.pathSeparator
-        + "/usr/bin" + File.pathSeparator + "/usr/local/bin";
-    for (String dir : path.split(File.pathSeparator)) {
+  static Optional<Path> onPath(String name, String searchPath) {
+    for (String dir : searchPath.split(File.pathSeparator)) {
       if (dir.isBlank()) {
         continue;
       }

@@ -22,7 +22,7 @@ public record TlsFiles(Path ca, Path serverCert, Path serverKey, Path clientCert
 
   /** Generates the files in {@code dir}; fails with the install command when openssl is missing. */
   public static TlsFiles generate(Path dir) {
-    if (EtcdBinary.onPath("openssl").isEmpty()) {
+    if (EtcdBinary.onPath("openssl", EtcdBinary.searchPath()).isEmpty()) {
       throw new IllegalStateException("openssl not found: apt-get install -y openssl");
     }
     try {

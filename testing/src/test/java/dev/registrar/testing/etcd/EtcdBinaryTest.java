@@ -15,9 +15,17 @@ class EtcdBinaryTest {
 
   @Test
   void aMissingBinaryFailsWithTheInstallCommand() {
-    assertThat(EtcdBinary.onPath("etcd-that-does-not-exist")).isEmpty();
-    assertThat(EtcdBinary.INSTALL_HINT)
-        .contains("apt-get update && apt-get install -y etcd-server etcd-client");
+    assertThatThrownBy(() -> EtcdBinary.locate(null, ""))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("apt-get update && apt-get install -y etcd-server etcd-client");
+    assertThatThrownBy(() -> EtcdBinary.locate(null, "/nonexistent" + java.io.File.pathSeparator + "/tmp"))
+        .hasMessage(EtcdBinary.INSTALL_HINT);
+  }
+
+  @Test
+  void theBinaryIsFoundOnTheSearchPath() {
+    assertThat(EtcdBinary.locate(null, "/nonexistent" + java.io.File.pathSeparator + "/usr/bin"))
+        .isEqualTo(java.nio.file.Path.of("/usr/bin/etcd"));
   }
 
   @Test

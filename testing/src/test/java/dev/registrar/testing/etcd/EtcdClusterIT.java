@@ -120,13 +120,41 @@ class EtcdClusterIT {
       put(etcd.client(), "/tls", "yes", 0);
       assertThat(get(etcd.client(), "/tls")).isEqualTo("yes");
 
-      // Without a client certificate etcd refuses the connection.
+      // Without a client certificate etcd refuses the connection: jetcd never gets an answer...
       try (Client anonymous = Client.builder().endpoints(etcd.endpoints().toArray(String[]::new))
           .sslContext(ssl -> ssl.trustManager(etcd.tls().ca().toFile()))
           .connectTimeout(Duration.ofSeconds(2)).build()) {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> anonymous.getKVClient()
-            .get(bytes("/tls")).get(5, TimeUnit.SECONDS)).isNotNull();
+            .get(bytes("/tls")).get(3, TimeUnit.SECONDS)).isInstanceOf(java.util.concurrent.TimeoutException.class);
       }
+      // ...because the TLS handshake itself is refused, as a plain TLS client shows.
+      java.net.URI uri = java.net.URI.create(etcd.endpoints().get(0));
+      javax.net.ssl.SSLContext context = trusting(etcd.tls().ca());
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+            .createSocket(uri.getHost(), uri.getPort())) {
+          socket.setSoTimeout(5000);
+          socket.startHandshake();
+          socket.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          socket.getOutputStream().flush();
+          socket.getInputStream().read();
+        }
+      }).isInstanceOf(javax.net.ssl.SSLException.class).hasMessageContaining("certificate");
     }
+  }
+
+  /** A TLS context that trusts only {@code ca} and has no client certificate. */
+  static javax.net.ssl.SSLContext trusting(java.nio.file.Path ca) throws Exception {
+    java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+    trust.load(null, null);
+    try (var in = java.nio.file.Files.newInputStream(ca)) {
+      trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory
+        .getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    factory.init(trust);
+    javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+    context.init(null, factory.getTrustManagers(), null);
+    return context;
   }
 }
