@@ -240,6 +240,11 @@ class ServiceDiscoveryIT {
       Arrays.sort(latencies);
       System.out.printf("1000 instances: initial load %d ms; change to listener p50 %.2f ms, p99 %.2f ms (200 changes)%n",
           initialMs, latencies[100] / 1e6, latencies[197] / 1e6);
+      // Generous bounds, about 10 times what this 2-core machine measures (0.4 s, 6 ms): they
+      // catch a regression of an order of magnitude, not noise. client/README.md quotes these.
+      assertThat(initialMs).as("initial load of 1000 instances (ms)").isLessThan(5000);
+      assertThat(latencies[100]).as("change to listener, p50 (ns)").isLessThan(TimeUnit.MILLISECONDS.toNanos(100));
+      assertThat(latencies[197]).as("change to listener, p99 (ns)").isLessThan(TimeUnit.MILLISECONDS.toNanos(1000));
     }
   }
 }

@@ -77,23 +77,24 @@ class ExamplesIT {
         }
       }
       String name = registration.getMetadata().getName();
-      fixture.awaitReady(namespace, name, "True", "Synced", Duration.ofSeconds(20));
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-          assertThat(fixture.etcd.values("/services/" + service + "/").keySet()).as(file.toString())
-              .containsExactlyInAnyOrderElementsOf(expectedKeys));
-      assertThat(fixture.registration(namespace, name).getStatus().getRegisteredEndpoints())
-          .isEqualTo(expectedKeys.size());
-      assertThat(fixture.condition(namespace, name, "EndpointsAvailable"))
-          .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("EndpointsRegistered"));
-
-      // kubectl describe lists the Events whose involvedObject matches name, namespace, kind and uid.
-      ServiceRegistration stored = fixture.registration(namespace, name);
-      assertThat(fixture.events(namespace, name, "Registered")).isNotEmpty().allSatisfy(event -> {
-        assertThat(event.getInvolvedObject().getKind()).isEqualTo("ServiceRegistration");
-        assertThat(event.getInvolvedObject().getApiVersion()).isEqualTo("registrar.dev/v1alpha1");
-        assertThat(event.getInvolvedObject().getNamespace()).isEqualTo(namespace);
-        assertThat(event.getInvolvedObject().getUid()).isEqualTo(stored.getMetadata().getUid());
-        assertThat(event.getType()).isEqualTo("Normal");
+      // Keys, status and Events all arrive after the keys do: await them together.
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        assertThat(fixture.etcd.values("/services/" + service + "/").keySet()).as(file.toString())
+            .containsExactlyInAnyOrderElementsOf(expectedKeys);
+        ServiceRegistration stored = fixture.registration(namespace, name);
+        assertThat(stored.getStatus().getRegisteredEndpoints()).isEqualTo(expectedKeys.size());
+        assertThat(fixture.condition(namespace, name, "Ready"))
+            .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("Synced"));
+        assertThat(fixture.condition(namespace, name, "EndpointsAvailable"))
+            .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("EndpointsRegistered"));
+        // kubectl describe lists the Events whose involvedObject matches name, namespace, kind and uid.
+        assertThat(fixture.events(namespace, name, "Registered")).isNotEmpty().allSatisfy(event -> {
+          assertThat(event.getInvolvedObject().getKind()).isEqualTo("ServiceRegistration");
+          assertThat(event.getInvolvedObject().getApiVersion()).isEqualTo("registrar.dev/v1alpha1");
+          assertThat(event.getInvolvedObject().getNamespace()).isEqualTo(namespace);
+          assertThat(event.getInvolvedObject().getUid()).isEqualTo(stored.getMetadata().getUid());
+          assertThat(event.getType()).isEqualTo("Normal");
+        });
       });
 
       var spec = registration.getSpec();

@@ -17,9 +17,9 @@ public final class RunningOperator implements AutoCloseable {
   /** Leader election as fast as a test wants it (the operator itself never calls System.exit). */
   static final java.time.Duration LEASE = java.time.Duration.ofSeconds(2);
 
-  private RunningOperator(MockKubernetesApi api, List<String> args) {
+  private RunningOperator(io.fabric8.kubernetes.client.KubernetesClient kubernetes, List<String> args) {
     RegistrarConfig config = ConfigLoader.load(args, Map.of());
-    operator = new RegistrarOperator(config, api.client(), EtcdClientFactory.create(config),
+    operator = new RegistrarOperator(config, kubernetes, EtcdClientFactory.create(config),
         new RegistrarOperator.Tuning(LEASE, java.time.Duration.ofMillis(1500),
             java.time.Duration.ofMillis(400)));
     operator.start();
@@ -29,7 +29,15 @@ public final class RunningOperator implements AutoCloseable {
   public static RunningOperator start(MockKubernetesApi api, String etcdEndpoints, String... args) {
     List<String> all = new ArrayList<>(List.of("--etcd-endpoints", etcdEndpoints, "--http-port", "0"));
     all.addAll(List.of(args));
-    return new RunningOperator(api, all);
+    return new RunningOperator(api.client(), all);
+  }
+
+  /** The same, with a Kubernetes client of the caller's (one whose requests it can tell apart). */
+  public static RunningOperator start(io.fabric8.kubernetes.client.KubernetesClient kubernetes, String etcdEndpoints,
+      String... args) {
+    List<String> all = new ArrayList<>(List.of("--etcd-endpoints", etcdEndpoints, "--http-port", "0"));
+    all.addAll(List.of(args));
+    return new RunningOperator(kubernetes, all);
   }
 
   /** Reconciles that finished without error since start, as JOSDK's metrics count them. */
