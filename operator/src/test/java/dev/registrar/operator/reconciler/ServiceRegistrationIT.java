@@ -23,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -352,13 +351,9 @@ class ServiceRegistrationIT {
     create(registration(NS, "noop", "noop", APP, PortSpec.number("http", 80)));
     await().atMost(WAIT).untilAsserted(() -> assertThat(keys("noop")).hasSize(1));
     awaitReady("noop", "True", "Synced");
-    // Settled: the reconcile count (the status patch's own echo included) stops moving for 1 s.
-    AtomicInteger seen = new AtomicInteger(-1);
-    await().atMost(WAIT).pollInterval(Duration.ofSeconds(1))
-        .until(() -> seen.getAndSet(operator.reconciles()) == operator.reconciles());
+    int reconciles = operator.awaitSettled();
     long revision = etcd.revision();
     String resourceVersion = registrationResource("noop").get().getMetadata().getResourceVersion();
-    int reconciles = operator.reconciles();
 
     // A Pod change that does not matter to the registry: the registration is reconciled again...
     editPod("noop", p -> {

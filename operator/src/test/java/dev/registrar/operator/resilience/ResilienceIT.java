@@ -235,6 +235,8 @@ class ResilienceIT {
     await().atMost(REPAIR).untilAsserted(() -> assertThat(etcd.value("/registrar/claims/drift")).isPresent());
 
     // A foreign key under the service path: left alone.
+    int reconciles = operator.awaitSettled();
+    long repairs = operator.counters().driftRepairs.get();
     String foreign = "/services/drift/10.9.9.9:80";
     ETCD.client().getKVClient().put(bytes(foreign), ByteSequence.from(EndpointCodec.encode(new EndpointValue(
         null, 100, "10.9.9.9", 80, null, null, null, null, null, new EndpointValue.Owner("other", "x", "y", "z")))))
@@ -242,8 +244,8 @@ class ResilienceIT {
     Map<String, String> foreignBefore = etcd.valuesAndRevisions(foreign);
     // The foreign put itself triggers nothing; a Pod change then makes the registration reconcile
     // with the foreign key in its path, and that reconcile must leave it alone too.
-    long repairs = operator.counters().driftRepairs.get();
-    int reconciles = operator.reconciles();
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
+        .until(() -> operator.reconciles() == reconciles);
     client.pods().inNamespace(NS).withName("drift-1").edit(p -> {
       p.getMetadata().setAnnotations(Map.of("nudge", "1"));
       return p;

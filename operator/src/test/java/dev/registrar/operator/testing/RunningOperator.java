@@ -40,6 +40,17 @@ public final class RunningOperator implements AutoCloseable {
     return new RunningOperator(kubernetes, all);
   }
 
+  /**
+   * Waits until the reconcile count has not moved for a second (the echo of the last status
+   * patch included), so that a test can tell the reconciles it causes from earlier ones.
+   */
+  public int awaitSettled() {
+    java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger(-1);
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).pollInterval(java.time.Duration.ofSeconds(1))
+        .until(() -> seen.getAndSet(reconciles()) == reconciles());
+    return reconciles();
+  }
+
   /** Reconciles that finished without error since start, as JOSDK's metrics count them. */
   public int reconciles() {
     return (int) operator.metrics().reconcilesSucceeded();
