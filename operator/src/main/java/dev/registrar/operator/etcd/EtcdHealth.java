@@ -60,7 +60,9 @@ public final class EtcdHealth implements AutoCloseable {
   private volatile boolean checked;
   private volatile Instant failingSince;
   private volatile String lastCause = "etcd not checked yet";
-  private boolean everAnswered; // touched only on the scheduler's thread
+  // Touched only on the scheduler's thread.
+  private boolean everAnswered;
+  private Instant lastRecorded;
 
   public EtcdHealth(Client client, String prefix, ConnectionNudge nudge, Clock clock) {
     this(() -> client.getKVClient().get(ByteSequence.from(prefix, UTF_8),
@@ -101,7 +103,7 @@ public final class EtcdHealth implements AutoCloseable {
   }
 
   private void loop() {
-    probeOnce();
+    probeInBackground();
     if (!scheduler.isShutdown()) {
       scheduler.schedule(this::loop, nextDelay().toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -111,25 +113,60 @@ public final class EtcdHealth implements AutoCloseable {
     return failingSince == null ? PERIOD_UP : PERIOD_FAILING;
   }
 
-  /** One probe and its consequences; package-private so a unit test can drive it. */
+  /**
+   * A probe that does not hold the probe thread: while etcd fails, a new one goes out every
+   * 250 ms even though each may wait up to a second, so its return is noticed within about that.
+   */
+  private void probeInBackground() {
+    Instant sent = clock.instant();
+    if (failingSince != null) {
+      nudge.callFailed(); // reconnect now rather than after gRPC's backoff
+    }
+    CompletableFuture<?> call = probe.call();
+    call.orTimeout(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
+      try {
+        scheduler.execute(() -> record(sent, error));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // closed
+      }
+    });
+  }
+
+  /** One probe, waited for; for the first check and for unit tests. */
   void probeOnce() {
     Instant sent = clock.instant();
     CompletableFuture<?> call = probe.call();
+    Throwable error = null;
     try {
       call.get(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      nudge.callSucceeded();
-      answered();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return;
     } catch (Exception e) {
       call.cancel(true);
-      // Every failed probe also asks gRPC to reconnect now rather than after its backoff.
-      nudge.callFailed();
-      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
-      failed(sent, e instanceof java.util.concurrent.TimeoutException
-          ? "no answer within " + PROBE_TIMEOUT.toMillis() + " ms" : EtcdRegistry.describe(cause));
+      error = e;
     }
+    record(sent, error);
+  }
+
+  /** A probe's answer, on the probe thread. An answer older than the last one recorded says nothing new. */
+  private void record(Instant sent, Throwable error) {
+    if (lastRecorded != null && sent.isBefore(lastRecorded)) {
+      return;
+    }
+    lastRecorded = sent;
     checked = true;
+    if (error == null) {
+      nudge.callSucceeded();
+      answered();
+      return;
+    }
+    // Every failed probe also asks gRPC to reconnect now rather than after its backoff.
+    nudge.callFailed();
+    Throwable cause = (error instanceof java.util.concurrent.ExecutionException
+        || error instanceof java.util.concurrent.CompletionException) && error.getCause() != null ? error.getCause() : error;
+    failed(sent, cause instanceof java.util.concurrent.TimeoutException
+        ? "no answer within " + PROBE_TIMEOUT.toMillis() + " ms" : EtcdRegistry.describe(cause));
   }
 
   private void answered() {

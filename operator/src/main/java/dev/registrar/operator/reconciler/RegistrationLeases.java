@@ -65,7 +65,17 @@ final class RegistrationLeases {
           }
           replaced = Optional.of(id);
         }
-        case LOST -> keeper.release(id);
+        case LOST -> {
+          // jetcd ends a keepalive that got no answer in time, even when etcd still has the
+          // lease (a short outage right after the grant): ask etcd before giving up on it.
+          keeper.release(id);
+          Optional<LeaseInfo> alive = etcd.lease(id, false);
+          if (alive.isPresent() && alive.get().grantedTtl() == ttl) {
+            keep(registration, id, ttl);
+            assigned.put(uid, id);
+            return new Choice(id, Optional.empty(), true);
+          }
+        }
         case UNKNOWN -> {
           Optional<LeaseInfo> alive = etcd.lease(id, false);
           if (alive.isPresent() && alive.get().grantedTtl() == ttl) {

@@ -254,13 +254,19 @@ public class ServiceRegistrationReconciler
 
     ResourceID id = ResourceID.fromResource(registration);
     Long lost = lostLeases.get(id);
+    RegistrationLeases.Choice lease = leases.choose(registration);
+    if (lost != null && lease.id() == lost) {
+      // jetcd ended the keepalive (no answer in time), but etcd still has the lease: not lost.
+      LOG.info("the keepalive of lease {} ended but etcd still has the lease; renewing it again", RegistrationLeases.hex(lost));
+      lostLeases.remove(id, lost);
+      lost = null;
+    }
     if (lost != null && lostAnnounced.add(id)) {
       LOG.warn("lease {} is gone from etcd; granting a new one", RegistrationLeases.hex(lost));
       events.warning(registration, Reasons.LEASE_LOST, "Lease " + RegistrationLeases.hex(lost)
           + " is gone from etcd (it expired or was revoked); registering every endpoint again under a new lease");
     }
-    RegistrationLeases.Choice lease = leases.choose(registration);
-    if (lost != null && lease.id() != lost) {
+    if (lost != null) {
       counters.leaseRegrants.incrementAndGet();
     }
     String servicePath = registry.prefix().servicePath(serviceName);

@@ -11,6 +11,7 @@ import dev.registrar.operator.testing.EtcdView;
 import dev.registrar.operator.testing.OperatorFixture;
 import dev.registrar.testing.FaultDuration;
 import dev.registrar.testing.etcd.EtcdExtension;
+import dev.registrar.testing.net.TcpProxy;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -165,6 +166,22 @@ class EtcdOutageStatusIT {
         () -> ETCD.etcd().members().forEach(m -> m.resume()));
     System.out.printf("etcd frozen (SIGSTOP): Ready=False after %d ms; SIGCONT: Ready=True after %d ms; 0 writes%n",
         times[0], times[1]);
+  }
+
+  @Test
+  void aSilentNetworkTurnsReadyFalseAndBackWhenItSpeaksAgain() throws Exception {
+    // The operator reaches etcd through a proxy that stops passing bytes, both ways, with every
+    // connection left open: what a partition or a blackholed route looks like.
+    fixture.close();
+    try (TcpProxy proxy = TcpProxy.inFrontOf(ETCD.endpointList())) {
+      fixture = OperatorFixture.startVia(ETCD, proxy.url(), "--cluster-name", "test");
+      register("silent", 30);
+      long lease = fixture.lease(NS, "silent");
+      Map<String, Long> revisions = modRevisions(ETCD.client(), "silent");
+      long[] times = outage("silent", lease, revisions, proxy::silence, proxy::restore);
+      System.out.printf("network silent: Ready=False after %d ms; speaking again: Ready=True after %d ms; 0 writes%n",
+          times[0], times[1]);
+    }
   }
 
   @Test
