@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one judgement of whether etcd answers, shared by {@code /readyz}, every registration's
  * Ready condition and the {@code registrar_etcd_up} gauge. It probes etcd with a cheap count-only
- * read on its own thread: every second while etcd answers, every quarter second while it does
- * not. etcd is declared down once probes have failed for {@link #GRACE} without a break (so a
+ * read on its own thread, every second; during an outage one probe stays out and answers the
+ * moment etcd does, while gRPC is asked to reconnect every quarter second. etcd is declared down once probes have failed for {@link #GRACE} without a break (so a
  * blip such as an etcd leader election changes nothing), or at once if it never answered since
  * the start, and up again at the first probe that succeeds. Listeners hear of each transition
  * once.
@@ -63,6 +63,7 @@ public final class EtcdHealth implements AutoCloseable {
   // Touched only on the scheduler's thread.
   private boolean everAnswered;
   private Instant lastRecorded;
+  private CompletableFuture<?> outstanding;
 
   public EtcdHealth(Client client, String prefix, ConnectionNudge nudge, Clock clock) {
     this(() -> client.getKVClient().get(ByteSequence.from(prefix, UTF_8),
@@ -114,22 +115,38 @@ public final class EtcdHealth implements AutoCloseable {
   }
 
   /**
-   * A probe that does not hold the probe thread: while etcd fails, a new one goes out every
-   * 250 ms even though each may wait up to a second, so its return is noticed within about that.
+   * A probe that does not hold the probe thread. jetcd's calls wait for a connection, so one
+   * probe left out during an outage completes the moment etcd answers again; no second one is
+   * sent while it is out (a pile of waiting calls would hit etcd all at once on its return). Its
+   * first second without an answer counts as a failure; while it stays out, the outage clock runs.
    */
   private void probeInBackground() {
-    Instant sent = clock.instant();
     if (failingSince != null) {
       nudge.callFailed(); // reconnect now rather than after gRPC's backoff
     }
-    CompletableFuture<?> call = probe.call();
-    call.orTimeout(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
-      try {
-        scheduler.execute(() -> record(sent, error));
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        // closed
+    if (outstanding != null && !outstanding.isDone()) {
+      if (failingSince != null) {
+        failed(failingSince, lastCause);
       }
-    });
+      return;
+    }
+    Instant sent = clock.instant();
+    CompletableFuture<?> call = probe.call();
+    outstanding = call;
+    call.whenComplete((ok, error) -> onProbeThread(() -> record(sent, error)));
+    scheduler.schedule(() -> {
+      if (!call.isDone()) {
+        record(sent, new java.util.concurrent.TimeoutException());
+      }
+    }, PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void onProbeThread(Runnable task) {
+    try {
+      scheduler.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed
+    }
   }
 
   /** One probe, waited for; for the first check and for unit tests. */

@@ -85,4 +85,25 @@ class EtcdHealthTest {
     silent.probeOnce();
     assertThat(silent.outage()).hasValueSatisfying(o -> assertThat(o.cause()).isEqualTo("no answer within 1000 ms"));
   }
+
+  @Test
+  void aProbeLeftWithoutAnAnswerIsNotJoinedByMoreAndItsLateAnswerEndsTheOutage() {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    CompletableFuture<Object> pending = new CompletableFuture<>();
+    EtcdHealth waiting = new EtcdHealth(() -> {
+      calls.incrementAndGet();
+      return pending;
+    }, ConnectionNudge.none(), Clock.systemUTC());
+    try {
+      waiting.start();
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> waiting.outage().isPresent());
+      // While it is out, no second call piles up behind it (they would all reach etcd at once).
+      org.awaitility.Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
+          .until(() -> calls.get() == 1);
+      pending.complete(null);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(1)).until(() -> waiting.outage().isEmpty());
+    } finally {
+      waiting.close();
+    }
+  }
 }
