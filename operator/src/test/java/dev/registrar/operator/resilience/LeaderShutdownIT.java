@@ -89,13 +89,17 @@ class LeaderShutdownIT {
 
   /** Two replicas, the first one leading, and a registration of three pods; returns the leader. */
   OperatorProcess twoReplicasAndARegistration() {
+    return twoReplicasAndARegistration(TTL);
+  }
+
+  OperatorProcess twoReplicasAndARegistration(int ttl) {
     OperatorProcess leader = leader("a");
     replica("b");
     for (int i = 1; i <= 3; i++) {
       client.resource(pod(NS, "ha-" + i, "10.7.0." + i, LABELS, true)).create();
     }
     ServiceRegistration registration = registration(NS, "ha", "ha", LABELS, PortSpec.number("http", 80));
-    registration.getSpec().setLeaseTTLSeconds(TTL);
+    registration.getSpec().setLeaseTTLSeconds(ttl);
     client.resource(registration).create();
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       assertThat(etcd.values("/services/ha/")).hasSize(3);
@@ -201,6 +205,53 @@ class LeaderShutdownIT {
       assertThat(events.deletes()).isEmpty();
       assertThat(events.puts()).containsExactly("/services/ha/10.7.0.4:80");
       System.out.printf("rolling update: old leader exited after %d ms, next one after %d ms; 0 deletes%n", exitA, exitB);
+    }
+  }
+
+  @Test
+  void aLeaderStopsWithinTheBoundEvenWhileEtcdIsFrozen() {
+    OperatorProcess leader = twoReplicasAndARegistration();
+    ETCD.etcd().members().forEach(m -> m.pause());
+    try {
+      long exit = sigtermAndAwaitExit(leader);
+      System.out.printf("SIGTERM to the leader while etcd is frozen: exit 0 after %d ms%n", exit);
+    } finally {
+      ETCD.etcd().members().forEach(m -> m.resume());
+    }
+  }
+
+  @Test
+  void aFrozenLeaderIsReplacedAndExitsWhenItThaws() {
+    // A TTL of twice the leader-election lease (15 s), as docs/operations.md advises: the etcd
+    // lease outlives the frozen leader's Lease, so the new leader adopts it and rewrites nothing.
+    OperatorProcess leader = twoReplicasAndARegistration(30);
+    OperatorProcess standby = replicas.get(1);
+    String lease = leaseId();
+    String old = holder();
+    try (EtcdEvents events = EtcdEvents.ofService(ETCD.client(), "ha")) {
+      long frozen = System.nanoTime();
+      long takeover;
+      leader.freeze();
+      try {
+        // Its Lease (15 s) runs out; the standby takes over and registers a new Pod.
+        await().atMost(Duration.ofSeconds(30)).until(() -> holder() != null && !holder().equals(old));
+        takeover = Duration.ofNanos(System.nanoTime() - frozen).toMillis();
+        client.resource(pod(NS, "ha-4", "10.7.0.4", LABELS, true)).create();
+        await().atMost(Duration.ofSeconds(10)).until(() -> etcd.value("/services/ha/10.7.0.4:80").isPresent());
+      } finally {
+        leader.thaw();
+      }
+      long thawed = System.nanoTime();
+      // Thawed, it finds it is no longer the leader and exits 1, so that its pod restarts.
+      assertThat(leader.awaitExit(Duration.ofSeconds(15)))
+          .withFailMessage(() -> "the thawed leader did not exit 1:\n" + leader.log()).contains(1);
+      System.out.printf("leader frozen (SIGSTOP): standby took the Lease after %d ms; thawed, the old leader exited 1 "
+          + "after %d ms; 0 deletes, same etcd lease%n", takeover, Duration.ofNanos(System.nanoTime() - thawed).toMillis());
+      assertThat(standby.isAlive()).isTrue();
+      assertThat(etcd.values("/services/ha/")).hasSize(4);
+      assertThat(leaseId()).isEqualTo(lease);
+      assertThat(events.deletes()).isEmpty();
+      assertThat(events.puts()).containsExactly("/services/ha/10.7.0.4:80");
     }
   }
 

@@ -77,6 +77,30 @@ public final class OperatorProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** SIGSTOP: the JVM freezes, sockets open, like a hung node. */
+  public void freeze() {
+    signal("STOP");
+  }
+
+  /** SIGCONT. */
+  public void thaw() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** SIGTERM, as the kubelet sends it. */
   public void sigterm() {
     process.destroy();
