@@ -228,6 +228,18 @@ public final class RegistrarBench {
         awaitTrue(() -> client.resources(ServiceRegistration.class).inNamespace("bench").list().getItems().stream()
             .allMatch(r -> r.getStatus() != null && r.getStatus().getRegisteredEndpoints() != null), Duration.ofMinutes(2));
         awaitTrue(() -> operator.reconciles() >= params.coldRegistrations(), Duration.ofMinutes(2));
+        // Settled: no registration changed for 2 s, so that a status patch still on its way after
+        // the cold start is not counted as an idle one. (Resync reconciles go on meanwhile.)
+        List<Map<String, String>> seen = new ArrayList<>(List.of(Map.of()));
+        awaitTrue(() -> {
+          Map<String, String> now = resourceVersions(client);
+          boolean still = now.equals(seen.get(0));
+          seen.set(0, now);
+          if (!still) {
+            sleepQuietly(Duration.ofSeconds(2));
+          }
+          return still;
+        }, Duration.ofMinutes(2));
         long revision = revision(etcd.client());
         Map<String, String> versions = resourceVersions(client);
         int reconcilesBefore = operator.reconciles();
@@ -297,6 +309,14 @@ public final class RegistrarBench {
         throw new IllegalStateException("not reached within " + within);
       }
       TimeUnit.MILLISECONDS.sleep(1);
+    }
+  }
+
+  private static void sleepQuietly(Duration duration) {
+    try {
+      TimeUnit.MILLISECONDS.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
