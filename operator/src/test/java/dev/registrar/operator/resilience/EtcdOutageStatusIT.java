@@ -119,7 +119,14 @@ class EtcdOutageStatusIT {
   }
 
   /** Runs an outage, checks both transitions and what they cost; returns the two times. */
-  long[] outage(String name, long lease, Map<String, Long> revisions, Runnable down, Runnable up) throws Exception {
+  /**
+   * Registers {@code name} with {@code ttl}, runs an outage, checks both transitions and what
+   * they cost, and prints the two times.
+   */
+  void outage(String what, String name, int ttl, Runnable down, Runnable up) throws Exception {
+    register(name, ttl);
+    long lease = fixture.lease(NS, name);
+    Map<String, Long> revisions = modRevisions(ETCD.client(), name);
     long wentDown = System.nanoTime();
     down.run();
     long toFalse = awaitReady(name, "False", "EtcdUnavailable", DOWN_BOUND, wentDown);
@@ -145,29 +152,19 @@ class EtcdOutageStatusIT {
       assertThat(new EtcdView(fresh).leases("/services/" + name + "/").values()).containsOnly(lease);
     }
     assertThat(fixture.lease(NS, name)).isEqualTo(lease);
-    return new long[] {toFalse, toTrue};
+    System.out.printf("%s: Ready=False after %d ms; back: Ready=True after %d ms; 0 writes%n", what, toFalse, toTrue);
   }
 
   @Test
   void etcdKilledTurnsReadyFalseWithoutAnyPodEventAndBackWithoutAWrite() throws Exception {
-    register("killed", 15);
-    long lease = fixture.lease(NS, "killed");
-    Map<String, Long> revisions = modRevisions(ETCD.client(), "killed");
-    long[] times = outage("killed", lease, revisions, () -> ETCD.etcd().killAll(), () -> ETCD.etcd().startAll());
-    System.out.printf("etcd killed: Ready=False after %d ms; restarted: Ready=True after %d ms; 0 writes%n",
-        times[0], times[1]);
+    outage("etcd killed", "killed", 15, () -> ETCD.etcd().killAll(), () -> ETCD.etcd().startAll());
   }
 
   @Test
   void etcdFrozenTurnsReadyFalseAndBackWhenItThaws() throws Exception {
     // TTL 30: a 12 s freeze must not cost the lease, so that the return is write-free.
-    register("frozen", 30);
-    long lease = fixture.lease(NS, "frozen");
-    Map<String, Long> revisions = modRevisions(ETCD.client(), "frozen");
-    long[] times = outage("frozen", lease, revisions, () -> ETCD.etcd().members().forEach(m -> m.pause()),
-        () -> ETCD.etcd().members().forEach(m -> m.resume()));
-    System.out.printf("etcd frozen (SIGSTOP): Ready=False after %d ms; SIGCONT: Ready=True after %d ms; 0 writes%n",
-        times[0], times[1]);
+    outage("etcd frozen (SIGSTOP, then SIGCONT)", "frozen", 30,
+        () -> ETCD.etcd().members().forEach(m -> m.pause()), () -> ETCD.etcd().members().forEach(m -> m.resume()));
   }
 
   @Test
@@ -177,12 +174,7 @@ class EtcdOutageStatusIT {
     fixture.close();
     try (TcpProxy proxy = TcpProxy.inFrontOf(ETCD.endpointList())) {
       fixture = OperatorFixture.startVia(ETCD, proxy.url(), "--cluster-name", "test");
-      register("silent", 30);
-      long lease = fixture.lease(NS, "silent");
-      Map<String, Long> revisions = modRevisions(ETCD.client(), "silent");
-      long[] times = outage("silent", lease, revisions, proxy::silence, proxy::restore);
-      System.out.printf("network silent: Ready=False after %d ms; speaking again: Ready=True after %d ms; 0 writes%n",
-          times[0], times[1]);
+      outage("network silent", "silent", 30, proxy::silence, proxy::restore);
     }
   }
 

@@ -108,6 +108,12 @@ class LeaderShutdownIT {
     return leader;
   }
 
+  /** A Pod that turns ready now is registered: some replica is leading and reconciling. */
+  void aNewPodIsRegistered() {
+    client.resource(pod(NS, "ha-4", "10.7.0.4", LABELS, true)).create();
+    await().atMost(Duration.ofSeconds(10)).until(() -> etcd.value("/services/ha/10.7.0.4:80").isPresent());
+  }
+
   String holder() {
     Lease lease = client.leases().inNamespace("registrar").withName("registrar-leader").get();
     return lease == null ? null : lease.getSpec().getHolderIdentity();
@@ -139,8 +145,7 @@ class LeaderShutdownIT {
       long sent = System.nanoTime();
       long exit = sigtermAndAwaitExit(leader);
       // A pod that turns up after the leader is gone: only the new leader can register it.
-      client.resource(pod(NS, "ha-4", "10.7.0.4", LABELS, true)).create();
-      await().atMost(Duration.ofSeconds(10)).until(() -> etcd.value("/services/ha/10.7.0.4:80").isPresent());
+      aNewPodIsRegistered();
       long takeover = Duration.ofNanos(System.nanoTime() - sent).toMillis();
       assertThat(holder()).isNotNull().isNotEqualTo(old);
       assertThat(takeover).as("SIGTERM of the leader to a new pod registered by the standby (ms)").isLessThan(3000);
@@ -168,8 +173,7 @@ class LeaderShutdownIT {
       long exit = sigtermAndAwaitExit(standby);
       assertThat(holder()).isEqualTo(holder);
       // The leader still serves: a pod that turns ready now is registered.
-      client.resource(pod(NS, "ha-4", "10.7.0.4", LABELS, true)).create();
-      await().atMost(Duration.ofSeconds(10)).until(() -> etcd.value("/services/ha/10.7.0.4:80").isPresent());
+      aNewPodIsRegistered();
       assertThat(events.deletes()).isEmpty();
       System.out.printf("SIGTERM to a standby: exit 0 after %d ms%n", exit);
     }
@@ -198,8 +202,7 @@ class LeaderShutdownIT {
       } else {
         assertThat(holder()).isEqualTo(second);
       }
-      client.resource(pod(NS, "ha-4", "10.7.0.4", LABELS, true)).create();
-      await().atMost(Duration.ofSeconds(10)).until(() -> etcd.value("/services/ha/10.7.0.4:80").isPresent());
+      aNewPodIsRegistered();
       assertThat(etcd.values("/services/ha/")).hasSize(4);
       assertThat(leaseId()).isEqualTo(lease);
       assertThat(events.deletes()).isEmpty();
@@ -236,8 +239,7 @@ class LeaderShutdownIT {
         // Its Lease (15 s) runs out; the standby takes over and registers a new Pod.
         await().atMost(Duration.ofSeconds(30)).until(() -> holder() != null && !holder().equals(old));
         takeover = Duration.ofNanos(System.nanoTime() - frozen).toMillis();
-        client.resource(pod(NS, "ha-4", "10.7.0.4", LABELS, true)).create();
-        await().atMost(Duration.ofSeconds(10)).until(() -> etcd.value("/services/ha/10.7.0.4:80").isPresent());
+        aNewPodIsRegistered();
       } finally {
         leader.thaw();
       }
