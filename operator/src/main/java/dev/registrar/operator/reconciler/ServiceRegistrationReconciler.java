@@ -94,6 +94,8 @@ public class ServiceRegistrationReconciler
   private final Map<String, ResourceID> blockedByHeldKeys = new ConcurrentHashMap<>();
   // Registrations with a key on their lease changed by somebody else, perhaps outside their path.
   private final Set<ResourceID> leaseKeysChanged = ConcurrentHashMap.newKeySet();
+  // The Ready=False reason each registration was last warned about, until it is Ready again.
+  private final Map<ResourceID, String> warnedReasons = new ConcurrentHashMap<>();
   private final EtcdHealth health;
   private volatile boolean stopping;
   private volatile InformerEventSource<Pod, ServiceRegistration> pods;
@@ -331,6 +333,9 @@ public class ServiceRegistrationReconciler
     Conditions.find(next.getConditions(), Conditions.READY)
         .filter(c -> Reasons.KEYS_HELD_ELSEWHERE.equals(c.getReason()))
         .ifPresent(c -> warnOnTransition(registration, c.getReason(), c.getMessage()));
+    if (Conditions.isTrue(next.getConditions(), Conditions.READY)) {
+      warnedReasons.remove(id);
+    }
     return patchIfChanged(registration, next);
   }
 
@@ -422,7 +427,10 @@ public class ServiceRegistrationReconciler
 
   /** A Warning Event when the Ready condition turns to {@code reason}, not on every retry. */
   private void warnOnTransition(ServiceRegistration registration, String reason, String message) {
-    if (!readyIsFalseFor(registration, reason)) {
+    // The cached registration can lag behind the status patch just made: two reconciles in a
+    // row would both see the old Ready. Remembering the reason warned last makes it one Event.
+    if (!readyIsFalseFor(registration, reason)
+        && !reason.equals(warnedReasons.put(ResourceID.fromResource(registration), reason))) {
       // Also called from updateErrorStatus, outside the reconcile's MDC: name the registration.
       LOG.warn("{}: {}: {}", nameOf(registration), reason, message);
       events.warning(registration, reason, message);
@@ -539,6 +547,7 @@ public class ServiceRegistrationReconciler
     membership.remove(id);
     blockedByHeldKeys.values().remove(id);
     leaseKeysChanged.remove(id);
+    warnedReasons.remove(id);
     metrics.registrationGone(id);
     lostLeases.remove(id);
     lostAnnounced.remove(id);
