@@ -111,6 +111,7 @@ public final class RegistrarOperator implements AutoCloseable {
     this.reconciler = new ServiceRegistrationReconciler(
         new RegistryContext(config.keyPrefix(), config.clusterName()),
         new EtcdRegistry(etcd, ETCD_TIMEOUT, ownWrites, nudge, metrics), leaseKeeper, etcdHealth,
+        config.namePolicy(),
         new EventRecorder(kubernetes, instanceName(), clock), clock, counters, metrics);
     etcdHealth.onChange(reconciler::etcdHealthChanged);
     // One watch on the registry and one on the claims: drift is repaired as soon as it happens.
@@ -158,9 +159,9 @@ public final class RegistrarOperator implements AutoCloseable {
     operator.start();
     // After the controller runs, so that every change the watches report can be acted on.
     watchers.forEach(RegistryWatcher::start);
-    LOG.info("Registrar started: etcd {}, prefix {}, cluster {}, namespaces {}, HTTP port {}",
+    LOG.info("Registrar started: etcd {}, prefix {}, cluster {}, namespaces {}, name policy {}, HTTP port {}",
         config.etcdEndpoints(), config.keyPrefix(), config.clusterName(),
-        config.watchesAllNamespaces() ? "all" : config.watchNamespaces(), http.port());
+        config.watchesAllNamespaces() ? "all" : config.watchNamespaces(), config.namePolicy().text(), http.port());
   }
 
   public int httpPort() {

@@ -2,6 +2,7 @@ package dev.registrar.operator.config;
 
 import dev.registrar.client.RegistryPrefix;
 import dev.registrar.client.ServiceNames;
+import dev.registrar.operator.model.NamePolicy;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -71,6 +72,7 @@ public final class ConfigLoader {
         prefix(values.withDefault(Setting.KEY_PREFIX)),
         clusterName(values.withDefault(Setting.CLUSTER_NAME)),
         namespaces(values.optional(Setting.WATCH_NAMESPACES)),
+        namePolicy(values.withDefault(Setting.NAME_POLICY)),
         tls(values),
         auth(values),
         bool(Setting.LEADER_ELECTION, values.withDefault(Setting.LEADER_ELECTION)),
@@ -155,6 +157,11 @@ public final class ConfigLoader {
       }
     });
     return namespaces;
+  }
+
+  private static NamePolicy namePolicy(String value) {
+    return NamePolicy.parse(value).orElseThrow(() -> new ConfigException(Setting.NAME_POLICY,
+        "'" + value + "' must be one of " + String.join(", ", NamePolicy.texts())));
   }
 
   private static String namespace(Setting setting, String value) {

@@ -1,6 +1,7 @@
 package dev.registrar.operator.config;
 
 import dev.registrar.client.RegistryPrefix;
+import dev.registrar.operator.model.NamePolicy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.Set;
  * @param keyPrefix the registry prefix
  * @param clusterName written into every value's owner.cluster
  * @param watchNamespaces namespaces to watch; empty means all
+ * @param namePolicy which service names a registration may publish from its namespace
  * @param etcdTls TLS to etcd, when configured
  * @param etcdAuth etcd authentication, when configured
  * @param leaderElection whether only an elected leader reconciles
@@ -30,6 +32,7 @@ public record RegistrarConfig(
     RegistryPrefix keyPrefix,
     String clusterName,
     Set<String> watchNamespaces,
+    NamePolicy namePolicy,
     Optional<EtcdTls> etcdTls,
     Optional<EtcdAuth> etcdAuth,
     boolean leaderElection,

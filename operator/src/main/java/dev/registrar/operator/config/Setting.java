@@ -18,6 +18,9 @@ public enum Setting {
   ETCD_KEY_FILE(null, "PEM (PKCS#8) private key of the client certificate"),
   ETCD_USERNAME(null, "etcd user name for authentication (with ETCD_PASSWORD_FILE)"),
   ETCD_PASSWORD_FILE(null, "file holding the etcd user's password"),
+  NAME_POLICY("any", "who may publish which service name: any; namespace-prefix (the name is the "
+      + "namespace or starts with '<namespace>-'); or namespace-annotation (the Namespace's annotation "
+      + "registrar.dev/allowed-service-names lists the names and 'prefix-*' globs it may use)"),
   LEADER_ELECTION("false", "true when several replicas run: only the leader reconciles"),
   LEADER_ELECTION_NAMESPACE(null, "namespace of the leader-election Lease (default: the pod's namespace)"),
   HTTP_PORT("8080", "port of the HTTP endpoints /healthz, /readyz and /metrics (0 picks a free port)"),

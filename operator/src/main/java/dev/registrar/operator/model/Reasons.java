@@ -11,6 +11,8 @@ public final class Reasons {
   public static final String ETCD_UNAVAILABLE = "EtcdUnavailable";
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String CONFLICT = "Conflict";
+  /** The name policy does not let the registration's namespace publish its service name. */
+  public static final String NAME_NOT_ALLOWED = "NameNotAllowed";
   public static final String LEASE_LOST = "LeaseLost";
   /** A desired endpoint's key is held by another owner (on another lease or none). */
   public static final String KEYS_HELD_ELSEWHERE = "KeysHeldElsewhere";

@@ -81,6 +81,20 @@ public final class StatusCalculator {
     return status;
   }
 
+  /**
+   * Ready=False for {@code reason}, and nothing registered: the registration holds no key (it
+   * never did, or its keys and lease were just removed), so no count or lease is claimed.
+   */
+  public static ServiceRegistrationStatus withdrawn(ServiceRegistrationStatus previous, long generation,
+      String reason, String message, Instant now) {
+    ServiceRegistrationStatus status = notReady(previous, generation, reason, message, now);
+    status.setLeaseId(null);
+    status.setRegisteredEndpoints(0);
+    status.setConditions(Conditions.set(status.getConditions(), Conditions.ENDPOINTS_AVAILABLE, false,
+        reason, "no endpoint is registered", generation, now));
+    return status;
+  }
+
   static String summary(List<String> notes) {
     String shown = String.join(", ", notes.subList(0, Math.min(MAX_NOTES, notes.size())));
     return notes.size() > MAX_NOTES ? shown + " and " + (notes.size() - MAX_NOTES) + " more" : shown;

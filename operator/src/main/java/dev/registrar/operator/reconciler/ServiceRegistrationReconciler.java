@@ -18,6 +18,7 @@ import dev.registrar.operator.model.Conditions;
 import dev.registrar.operator.model.DesiredState;
 import dev.registrar.operator.model.DesiredStateCalculator;
 import dev.registrar.operator.model.LabelSelectors;
+import dev.registrar.operator.model.NamePolicy;
 import dev.registrar.operator.model.Ownership;
 import dev.registrar.operator.model.Plan;
 import dev.registrar.operator.model.Planner;
@@ -26,6 +27,7 @@ import dev.registrar.operator.model.RegistryContext;
 import dev.registrar.operator.model.StatusCalculator;
 import dev.registrar.operator.model.StoredKey;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -43,6 +45,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -97,14 +100,16 @@ public class ServiceRegistrationReconciler
   // The Ready=False reason each registration was last warned about, until it is Ready again.
   private final Map<ResourceID, String> warnedReasons = new ConcurrentHashMap<>();
   private final EtcdHealth health;
+  private final NamePermissions names;
   private volatile boolean stopping;
   private volatile InformerEventSource<Pod, ServiceRegistration> pods;
   private volatile IndexerResourceCache<ServiceRegistration> registrations;
 
   public ServiceRegistrationReconciler(RegistryContext registry, EtcdRegistry etcd,
-      LeaseKeeper keeper, EtcdHealth health, EventRecorder events, Clock clock, RegistryCounters counters,
-      RegistrarMetrics metrics) {
+      LeaseKeeper keeper, EtcdHealth health, NamePolicy namePolicy, EventRecorder events, Clock clock,
+      RegistryCounters counters, RegistrarMetrics metrics) {
     this.health = health;
+    this.names = new NamePermissions(namePolicy);
     this.metrics = metrics;
     this.readinessLatency = new ReadinessLatency(metrics, clock.instant());
     this.registry = registry;
@@ -173,7 +178,9 @@ public class ServiceRegistrationReconciler
         .withSecondaryToPrimaryMapper((Pod pod) -> registrationsFor(pod, registrations))
         .build();
     pods = new InformerEventSource<>(configuration, context);
-    return List.of(pods, triggers);
+    List<EventSource<?, ServiceRegistration>> sources = new ArrayList<>(List.of(pods, triggers));
+    sources.addAll(names.eventSources(context, registrations));
+    return sources;
   }
 
   /** The registrations a Pod event concerns: those that match it now, and those it matched. */
@@ -192,7 +199,7 @@ public class ServiceRegistrationReconciler
   public UpdateControl<ServiceRegistration> reconcile(ServiceRegistration registration,
       Context<ServiceRegistration> context) {
     try (var mdc = MDC.putCloseable(MDC_KEY, nameOf(registration))) {
-      return reconcileRegistration(registration);
+      return reconcileRegistration(registration, context.getClient());
     }
   }
 
@@ -210,11 +217,16 @@ public class ServiceRegistrationReconciler
         Conditions.READY).map(c -> "False".equals(c.getStatus()) && reason.equals(c.getReason())).orElse(false);
   }
 
-  private UpdateControl<ServiceRegistration> reconcileRegistration(ServiceRegistration registration) {
+  private UpdateControl<ServiceRegistration> reconcileRegistration(ServiceRegistration registration,
+      KubernetesClient client) {
     long generation = generationOf(registration);
     Optional<String> invalid = SpecValidation.problem(registration);
     if (invalid.isPresent()) {
       return notReady(registration, generation, Reasons.INVALID_SPEC, invalid.get());
+    }
+    Optional<String> refused = names.problem(registration, client);
+    if (refused.isPresent()) {
+      return refuse(registration, generation, refused.get());
     }
 
     // Observe: the Pods from the informer cache, the desired keys from them.
@@ -337,6 +349,60 @@ public class ServiceRegistrationReconciler
       warnedReasons.remove(id);
     }
     return patchIfChanged(registration, next);
+  }
+
+  /**
+   * The name policy does not let this registration publish its name: it writes nothing, and
+   * gives up whatever it holds (its leases, its keys, the claim), because a changed policy or
+   * Namespace annotation can take back a name that was allowed before.
+   */
+  private UpdateControl<ServiceRegistration> refuse(ServiceRegistration registration, long generation,
+      String message) {
+    warnOnTransition(registration, Reasons.NAME_NOT_ALLOWED, message);
+    ResourceID id = ResourceID.fromResource(registration);
+    ServiceRegistrationStatus status = registration.getStatus();
+    boolean mayHoldKeys = !leases.all(registration).isEmpty()
+        || (status != null && status.getRegisteredEndpoints() != null && status.getRegisteredEndpoints() > 0);
+    if (mayHoldKeys && health.outage().isPresent()) {
+      // Stop renewing now: the keys go with the lease TTL even if etcd stays away. status.leaseId
+      // stays, so the revocation happens as soon as etcd answers (its return reconciles us).
+      leases.all(registration).forEach(lease -> leases.release(registration.getMetadata().getUid(), lease));
+      return notReady(registration, generation, Reasons.NAME_NOT_ALLOWED, message);
+    }
+    if (mayHoldKeys) {
+      int removed = withdraw(registration);
+      LOG.info("name not allowed: lease revoked and {} removed", removed == 1 ? "1 key" : removed + " keys");
+    }
+    membership.remove(id);
+    blockedByHeldKeys.values().remove(id);
+    leaseKeysChanged.remove(id);
+    lostLeases.remove(id);
+    lostAnnounced.remove(id);
+    metrics.registeredEndpoints(id, 0);
+    return patchIfChanged(registration, StatusCalculator.withdrawn(registration.getStatus(), generation,
+        Reasons.NAME_NOT_ALLOWED, message, clock.instant()));
+  }
+
+  /**
+   * Revokes the registration's leases (etcd deletes every key bound to them), then deletes what
+   * its value still owns on another lease or none. Keys of anybody else are never touched.
+   *
+   * @return how many keys were left after the revocation and deleted
+   */
+  private int withdraw(ServiceRegistration registration) {
+    String uid = registration.getMetadata().getUid();
+    for (long lease : leases.all(registration)) {
+      etcd.revokeLease(lease);
+      leases.release(uid, lease);
+    }
+    String serviceName = registration.effectiveServiceName();
+    Map<String, StoredKey> stored = new TreeMap<>(etcd.readPrefix(registry.prefix().servicePath(serviceName)));
+    stored.putAll(etcd.readKeys(List.of(ServiceClaims.key(serviceName))));
+    // Its leases are revoked: what is left is owned by value only.
+    Ownership ownership = Ownership.of(stored, DesiredStateCalculator.ownerOf(registration, registry), Set.of());
+    Plan plan = Planner.calculate(Map.of(), ownership.owned(), 0);
+    etcd.apply(plan, 0);
+    return plan.deletes().size();
   }
 
   /**
@@ -516,17 +582,13 @@ public class ServiceRegistrationReconciler
     String uid = registration.getMetadata().getUid();
     ResourceID id = ResourceID.fromResource(registration);
     try {
-      for (long lease : leases.all(registration)) {
-        etcd.revokeLease(lease);
-        leases.release(uid, lease);
-      }
       if (SpecValidation.problem(registration).isEmpty()) {
-        String servicePath = registry.prefix().servicePath(registration.effectiveServiceName());
-        Map<String, StoredKey> stored = new TreeMap<>(etcd.readPrefix(servicePath));
-        stored.putAll(etcd.readKeys(List.of(ServiceClaims.key(registration.effectiveServiceName()))));
-        // Its leases are revoked: what is left is owned by value only.
-        Ownership ownership = Ownership.of(stored, DesiredStateCalculator.ownerOf(registration, registry), Set.of());
-        etcd.apply(Planner.calculate(Map.of(), ownership.owned(), 0), 0);
+        withdraw(registration);
+      } else {
+        for (long lease : leases.all(registration)) {
+          etcd.revokeLease(lease);
+          leases.release(uid, lease);
+        }
       }
     } catch (EtcdUnavailableException e) {
       ServiceRegistrationStatus next = StatusCalculator.notReady(registration.getStatus(),

@@ -3,6 +3,7 @@ package dev.registrar.operator.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.registrar.operator.model.NamePolicy;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -38,6 +39,7 @@ class ConfigLoaderTest {
     assertThat(config.keyPrefix().path()).isEqualTo("/services");
     assertThat(config.clusterName()).isEqualTo("default");
     assertThat(config.watchesAllNamespaces()).isTrue();
+    assertThat(config.namePolicy()).isEqualTo(NamePolicy.ANY);
     assertThat(config.etcdTls()).isEmpty();
     assertThat(config.etcdAuth()).isEmpty();
     assertThat(config.leaderElection()).isFalse();
@@ -56,6 +58,15 @@ class ConfigLoaderTest {
         .isEqualTo("--log-format (REGISTRAR_LOG_FORMAT): 'xml' must be one of text, json");
     assertThat(failure(List.of("--log-level", "loud"), ENDPOINTS).getMessage())
         .isEqualTo("--log-level (REGISTRAR_LOG_LEVEL): 'loud' must be one of error, warn, info, debug, trace");
+  }
+
+  @Test
+  void namePoliciesAreNamedAndAnythingElseIsRefused() {
+    assertThat(ConfigLoader.load(List.of("--name-policy", "Namespace-Prefix"), ENDPOINTS).namePolicy())
+        .isEqualTo(NamePolicy.NAMESPACE_PREFIX);
+    assertThat(failure(List.of("--name-policy", "strict"), ENDPOINTS).getMessage())
+        .isEqualTo("--name-policy (REGISTRAR_NAME_POLICY): 'strict' must be one of any, namespace-prefix, "
+            + "namespace-annotation");
   }
 
   @Test
@@ -82,6 +93,7 @@ class ConfigLoaderTest {
     values.put(Setting.KEY_PREFIX, "/registry/prod");
     values.put(Setting.CLUSTER_NAME, "eu-1");
     values.put(Setting.WATCH_NAMESPACES, "shop,payments");
+    values.put(Setting.NAME_POLICY, "namespace-annotation");
     values.put(Setting.ETCD_CA_FILE, ca.toString());
     values.put(Setting.ETCD_CERT_FILE, cert.toString());
     values.put(Setting.ETCD_KEY_FILE, key.toString());
@@ -103,6 +115,7 @@ class ConfigLoaderTest {
     assertThat(config.keyPrefix().root()).isEqualTo("/registry/prod/");
     assertThat(config.clusterName()).isEqualTo("eu-1");
     assertThat(config.watchNamespaces()).containsExactlyInAnyOrder("shop", "payments");
+    assertThat(config.namePolicy()).isEqualTo(NamePolicy.NAMESPACE_ANNOTATION);
     assertThat(config.etcdTls()).hasValueSatisfying(tls -> {
       assertThat(tls.caFile()).contains(ca);
       assertThat(tls.certFile()).contains(cert);
