@@ -22,6 +22,9 @@ final class DocumentedRbac {
   static final Set<String> LEADER_ELECTION_ONLY = Set.of(
       "coordination.k8s.io/leases", "authorization.k8s.io/selfsubjectrulesreviews");
 
+  /** Granted only with the name policy namespace-annotation (the chart's default). */
+  static final Set<String> NAME_POLICY_ONLY = Set.of("/namespaces");
+
   private DocumentedRbac() {}
 
   static Map<String, Set<String>> permissions() {
@@ -48,6 +51,20 @@ final class DocumentedRbac {
   static Map<String, Set<String>> withoutLeaderElection() {
     Map<String, Set<String>> permissions = permissions();
     permissions.keySet().removeAll(LEADER_ELECTION_ONLY);
+    return permissions;
+  }
+
+  /** The table without the name-policy rows: what the policies any and namespace-prefix need. */
+  static Map<String, Set<String>> withoutNamespaces() {
+    Map<String, Set<String>> permissions = permissions();
+    permissions.keySet().removeAll(NAME_POLICY_ONLY);
+    return permissions;
+  }
+
+  /** What a Role in each watched namespace grants: neither leader election nor Namespaces. */
+  static Map<String, Set<String>> perWatchedNamespace() {
+    Map<String, Set<String>> permissions = withoutLeaderElection();
+    permissions.keySet().removeAll(NAME_POLICY_ONLY);
     return permissions;
   }
 }

@@ -8,6 +8,7 @@ import com.marcnuri.helm.LintResult;
 import dev.registrar.operator.config.ConfigLoader;
 import dev.registrar.operator.config.RegistrarConfig;
 import dev.registrar.operator.config.Setting;
+import dev.registrar.operator.model.NamePolicy;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -54,6 +55,7 @@ class HelmChartTest {
       entry("keyPrefix", "/registry/prod"),
       entry("clusterName", "prod-eu-1"),
       entry("watchNamespaces", List.of("shop", "web")),
+      entry("namePolicy", "namespace-prefix"),
       entry("resyncInterval", "10m"),
       entry("logLevel", "debug"),
       entry("logFormat", "json"),
@@ -233,17 +235,43 @@ class HelmChartTest {
     for (String namespace : List.of("shop", "web")) {
       Role role = chart.all(Role.class).stream().filter(r -> r.getMetadata().getNamespace().equals(namespace))
           .findFirst().orElseThrow(() -> new AssertionError("no Role in " + namespace));
-      assertThat(grants(role.getRules())).isEqualTo(DocumentedRbac.withoutLeaderElection());
+      assertThat(grants(role.getRules())).isEqualTo(DocumentedRbac.perWatchedNamespace());
       assertThat(chart.all(RoleBinding.class)).anySatisfy(b -> {
         assertThat(b.getMetadata().getNamespace()).isEqualTo(namespace);
         assertThat(b.getRoleRef().getKind()).isEqualTo("Role");
         assertThat(b.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
       });
     }
-    // The only cluster-scoped grant left is JOSDK's question about its own permissions.
-    assertThat(chart.all(ClusterRole.class)).singleElement().satisfies(role ->
-        assertThat(grants(role.getRules())).containsOnlyKeys("authorization.k8s.io/selfsubjectrulesreviews"));
+    // Cluster-scoped grants left: JOSDK's question about its own permissions, and reading
+    // Namespaces (cluster-scoped objects) for the default name policy.
+    assertThat(chart.all(ClusterRole.class)).extracting(role -> grants(role.getRules()).keySet())
+        .containsExactlyInAnyOrder(Set.of("authorization.k8s.io/selfsubjectrulesreviews"), Set.of("/namespaces"));
     assertThat(operatorConfig(chart).watchNamespaces()).containsExactlyInAnyOrder("shop", "web");
+  }
+
+  @Test
+  void theDefaultNamePolicyIsNamespaceAnnotationWithAClusterWideReadOfNamespacesOnly() {
+    HelmChart.Rendered chart = HelmChart.template(MINIMAL);
+    assertThat(chart.env()).containsEntry(Setting.NAME_POLICY.env(), "namespace-annotation");
+    assertThat(operatorConfig(chart).namePolicy()).isEqualTo(NamePolicy.NAMESPACE_ANNOTATION);
+    ClusterRole namespaces = chart.all(ClusterRole.class).stream()
+        .filter(role -> role.getRules().stream().anyMatch(r -> r.getResources().contains("namespaces")))
+        .findFirst().orElseThrow();
+    assertThat(grants(namespaces.getRules())).isEqualTo(Map.of("/namespaces", Set.of("get", "list", "watch")));
+    assertThat(chart.all(ClusterRoleBinding.class))
+        .anySatisfy(b -> assertThat(b.getRoleRef().getName()).isEqualTo(namespaces.getMetadata().getName()));
+  }
+
+  @Test
+  void theOtherNamePoliciesGrantNoAccessToNamespaces() {
+    for (String policy : List.of("any", "namespace-prefix")) {
+      HelmChart.Rendered chart = HelmChart.template(HelmChart.merge(MINIMAL, Map.of("namePolicy", policy)));
+      assertThat(chart.env()).containsEntry(Setting.NAME_POLICY.env(), policy);
+      assertThat(operatorConfig(chart).namePolicy().text()).isEqualTo(policy);
+      assertThat(granted(chart)).as(policy).isEqualTo(DocumentedRbac.withoutNamespaces());
+    }
+    assertThatThrownBy(() -> HelmChart.template(HelmChart.merge(MINIMAL, Map.of("namePolicy", "strict"))))
+        .hasMessageContaining("namePolicy");
   }
 
   @Test

@@ -7,10 +7,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.registrar.operator.customresource.PortSpec;
 import dev.registrar.operator.customresource.ServiceRegistration;
+import dev.registrar.operator.model.AllowedNames;
 import dev.registrar.operator.testing.EtcdView;
 import dev.registrar.operator.testing.RunningOperator;
 import dev.registrar.testing.etcd.EtcdExtension;
 import dev.registrar.testing.kubernetes.MockKubernetesApi;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
@@ -57,8 +60,12 @@ class RbacUsageIT {
       KubernetesClient client = api.client();
       EtcdView etcd = new EtcdView(ETCD.client());
       Map<String, String> labels = Map.of("app", "rbac");
+      // The chart's default name policy: the widest access the operator can have.
+      client.resource(namespace("shop", "rbac")).create();
+      client.resource(namespace("other", "rbac")).create();
       try (RunningOperator operator = RunningOperator.start(operatorClient, ETCD.endpointList(),
-          "--leader-election", "true", "--leader-election-namespace", "registrar")) {
+          "--leader-election", "true", "--leader-election-namespace", "registrar",
+          "--name-policy", "namespace-annotation")) {
         client.resource(pod("shop", "rbac-1", "10.12.0.1", labels, true)).create();
         client.resource(pod("shop", "rbac-2", "10.12.0.2", labels, true)).create();
         client.resource(registration("shop", "rbac", "rbac", labels, PortSpec.number("http", 80))).create();
@@ -71,6 +78,11 @@ class RbacUsageIT {
         client.resource(registration("other", "rbac", "rbac", labels, PortSpec.number("http", 80))).create();
         await().atMost(Duration.ofSeconds(10)).until(() -> client.v1().events().inNamespace("other").list().getItems()
             .stream().anyMatch(e -> e.getReason().equals("Conflict")));
+        // A namespace the informer has not seen (none exists here): read once, name refused.
+        client.resource(registration("unlisted", "rbac", "rbac", labels, PortSpec.number("http", 80))).create();
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.v1().events().inNamespace("unlisted").list().getItems()
+            .stream().anyMatch(e -> e.getReason().equals("NameNotAllowed")));
+        client.resources(ServiceRegistration.class).inNamespace("unlisted").withName("rbac").delete();
         client.resources(ServiceRegistration.class).inNamespace("other").withName("rbac").delete();
         client.resources(ServiceRegistration.class).inNamespace("shop").withName("rbac").delete();
         await().atMost(Duration.ofSeconds(10)).until(() ->
@@ -94,6 +106,11 @@ class RbacUsageIT {
       assertThat(GRANTED_UNCALLED.getOrDefault(resource, Set.of()))
           .as("documented for %s but never called, and not explained", resource).containsAll(uncalled);
     });
+  }
+
+  static Namespace namespace(String name, String allowedServiceNames) {
+    return new NamespaceBuilder().withNewMetadata().withName(name)
+        .addToAnnotations(AllowedNames.ANNOTATION, allowedServiceNames).endMetadata().build();
   }
 
   /** "group/resource[/subresource]" and the RBAC verb of one request. */
