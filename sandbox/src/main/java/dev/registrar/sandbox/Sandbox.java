@@ -4,9 +4,11 @@ import dev.registrar.operator.RegistrarOperator;
 import dev.registrar.operator.config.ConfigLoader;
 import dev.registrar.operator.config.RegistrarConfig;
 import dev.registrar.operator.etcd.EtcdClientFactory;
+import dev.registrar.operator.model.NamePolicy;
 import dev.registrar.testing.TempDirs;
 import dev.registrar.testing.etcd.EtcdCluster;
 import dev.registrar.testing.kubernetes.MockKubernetesApi;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +33,7 @@ final class Sandbox implements AutoCloseable {
   private final Kubelet kubelet;
   private final RegistrarOperator operator;
 
-  private Sandbox(Path workDir, Optional<String> externalEtcd, int httpPort) {
+  private Sandbox(Path workDir, Optional<String> externalEtcd, int httpPort, NamePolicy namePolicy) {
     this.workDir = workDir;
     List<AutoCloseable> started = new ArrayList<>();
     try {
@@ -43,13 +45,18 @@ final class Sandbox implements AutoCloseable {
       this.api = MockKubernetesApi.startForKubectl();
       started.add(api);
       this.kubeconfig = api.writeKubeconfig(workDir.resolve("kubeconfig"), NAMESPACE);
+      // Every cluster has it, and the name policy namespace-annotation reads it. (kubectl
+      // create sends protobuf, which the mock server cannot read.)
+      api.client().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+          .create();
       this.kubelet = new Kubelet(api.client());
       kubelet.start();
       started.add(kubelet);
       RegistrarConfig config = ConfigLoader.load(List.of(
           "--etcd-endpoints", etcdEndpoints,
           "--cluster-name", CLUSTER_NAME,
-          "--http-port", Integer.toString(httpPort)), Map.of());
+          "--http-port", Integer.toString(httpPort),
+          "--name-policy", namePolicy.text()), Map.of());
       this.operator = new RegistrarOperator(config, api.client(), EtcdClientFactory.create(config));
       operator.start();
     } catch (RuntimeException e) {
@@ -62,8 +69,8 @@ final class Sandbox implements AutoCloseable {
   }
 
   /** Starts everything; {@code externalEtcd} empty starts a real etcd child process. */
-  static Sandbox start(Path workDir, Optional<String> externalEtcd, int httpPort) {
-    return new Sandbox(workDir, externalEtcd, httpPort);
+  static Sandbox start(Path workDir, Optional<String> externalEtcd, int httpPort, NamePolicy namePolicy) {
+    return new Sandbox(workDir, externalEtcd, httpPort, namePolicy);
   }
 
   /** The etcd data folder when the sandbox started etcd itself. */

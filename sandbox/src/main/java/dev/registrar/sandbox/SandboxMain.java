@@ -1,5 +1,7 @@
 package dev.registrar.sandbox;
 
+import dev.registrar.operator.model.AllowedNames;
+import dev.registrar.operator.model.NamePolicy;
 import io.etcd.jetcd.Client;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,7 +22,7 @@ public final class SandboxMain {
   static final int EXIT_USAGE = 2;
 
   static final String USAGE = """
-      Usage: registrar sandbox [--demo] [--etcd-endpoints URL] [--http-port N]
+      Usage: registrar sandbox [--demo] [--etcd-endpoints URL] [--http-port N] [--name-policy POLICY]
 
       Runs Registrar on this machine without a cluster: a real etcd (started as a child process
       with a temporary data dir), a local Kubernetes API endpoint (fabric8's mock server) that
@@ -30,10 +32,12 @@ public final class SandboxMain {
         --demo                 run a scripted walkthrough and exit: 0 when every step held, 1 if not
         --etcd-endpoints URL   use this etcd instead of starting one
         --http-port N          the operator's /metrics, /healthz and /readyz port (default: a free one)
+        --name-policy POLICY   who may publish which service name: any (default), namespace-prefix, or
+                               namespace-annotation (the chart's default: names granted on the Namespace)
         --help                 this text
       """;
 
-  record Options(boolean demo, Optional<String> etcdEndpoints, int httpPort) {}
+  record Options(boolean demo, Optional<String> etcdEndpoints, int httpPort, NamePolicy namePolicy) {}
 
   private SandboxMain() {}
 
@@ -50,6 +54,7 @@ public final class SandboxMain {
     boolean demo = false;
     Optional<String> endpoints = Optional.empty();
     int port = 0;
+    NamePolicy policy = NamePolicy.ANY;
     for (int i = 0; i < rest.size(); i++) {
       String arg = rest.get(i);
       switch (arg) {
@@ -66,10 +71,15 @@ public final class SandboxMain {
             throw new IllegalArgumentException("--http-port: " + port + " is not between 0 and 65535");
           }
         }
+        case "--name-policy" -> {
+          String value = value(rest, ++i, arg);
+          policy = NamePolicy.parse(value).orElseThrow(() -> new IllegalArgumentException(
+              "--name-policy: '" + value + "' must be one of " + String.join(", ", NamePolicy.texts())));
+        }
         default -> throw new IllegalArgumentException("unknown argument '" + arg + "' (see --help)");
       }
     }
-    return new Options(demo, endpoints, port);
+    return new Options(demo, endpoints, port, policy);
   }
 
   private static String value(List<String> args, int index, String flag) {
@@ -107,7 +117,7 @@ public final class SandboxMain {
     out.println("Starting the Registrar sandbox (etcd, Kubernetes API, kubelet, operator) ...");
     Sandbox sandbox;
     try {
-      sandbox = Sandbox.start(workDir, options.etcdEndpoints(), options.httpPort());
+      sandbox = Sandbox.start(workDir, options.etcdEndpoints(), options.httpPort(), options.namePolicy());
     } catch (RuntimeException e) {
       err.println("registrar sandbox: could not start: " + e);
       return 1;
@@ -121,7 +131,7 @@ public final class SandboxMain {
         out.println("Sandbox stopped; removed " + workDir + sandbox.etcdDataDir().map(d -> " and " + d).orElse(""));
       }
     }
-    printNextSteps(sandbox, out);
+    printNextSteps(sandbox, options, out);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       sandbox.close();
@@ -149,16 +159,24 @@ public final class SandboxMain {
         ? " (given with --etcd-endpoints)"
         : " (a real etcd started by the sandbox; data in " + sandbox.etcdDataDir().orElseThrow() + ")"));
     out.println("  Kubernetes API  " + sandbox.api.url() + " (fabric8 mock server with the ServiceRegistration CRD; the sandbox plays the kubelet)");
-    out.println("  operator        http://127.0.0.1:" + sandbox.httpPort() + "/metrics, cluster name \"" + Sandbox.CLUSTER_NAME + "\"; log: " + sandbox.log());
+    out.println("  operator        http://127.0.0.1:" + sandbox.httpPort() + "/metrics, cluster name \"" + Sandbox.CLUSTER_NAME
+        + "\", name policy " + options.namePolicy().text() + "; log: " + sandbox.log());
     out.println("  sandbox files   " + sandbox.workDir);
   }
 
-  private static void printNextSteps(Sandbox sandbox, PrintStream out) {
+  private static void printNextSteps(Sandbox sandbox, Options options, PrintStream out) {
     String etcdctl = "etcdctl --endpoints " + sandbox.etcdEndpoints;
     out.println();
     out.println("The sandbox is running. In another terminal, from the repository root:");
     out.println();
     out.println("  export KUBECONFIG=" + sandbox.kubeconfig);
+    switch (options.namePolicy()) {
+      case NAMESPACE_ANNOTATION -> out.println("  kubectl annotate namespace " + Sandbox.NAMESPACE + " "
+          + AllowedNames.ANNOTATION + "=web   # name policy namespace-annotation: an admin grants the name");
+      case NAMESPACE_PREFIX -> out.println("  # name policy namespace-prefix: in namespace " + Sandbox.NAMESPACE
+          + " only the names " + Sandbox.NAMESPACE + " and " + Sandbox.NAMESPACE + "-* may be published; web is refused");
+      case ANY -> { }
+    }
     out.println("  kubectl apply --validate=false -f examples/sandbox/");
     out.println("  kubectl get svcreg -o custom-columns='" + Columns.SVCREG + "'");
     out.println("  kubectl get pods -o custom-columns='" + Columns.PODS + "'");

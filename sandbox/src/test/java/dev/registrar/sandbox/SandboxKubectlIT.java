@@ -88,6 +88,31 @@ class SandboxKubectlIT {
     }
   }
 
+  @Test
+  void withTheAnnotationPolicyTheNameIsRefusedUntilTheNamespaceGrantsItAsThePrintedStepsSay() {
+    try (SandboxProcess sandbox = SandboxProcess.start("--name-policy", "namespace-annotation")) {
+      sandbox.awaitOutput("Ctrl-C stops everything", Duration.ofSeconds(60));
+      kubeconfig = sandbox.find("export KUBECONFIG=(\\S+)");
+      etcdEndpoints = sandbox.find("etcdctl --endpoints (\\S+)");
+      assertThat(sandbox.output()).contains("name policy namespace-annotation");
+
+      assertThat(kubectl("apply", "--validate=false", "-f", EXAMPLES.toString()))
+          .contains("serviceregistration.registrar.dev/web created");
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+          assertThat(kubectl("get", "svcreg", "-o", "custom-columns=" + SandboxMain.Columns.SVCREG))
+              .contains("web", "False", "NameNotAllowed"));
+      assertThat(keys()).isEmpty();
+
+      // The command the sandbox printed, as printed.
+      String annotate = sandbox.find("  (kubectl annotate namespace \\S+ \\S+)");
+      assertThat(kubectl(annotate.substring("kubectl ".length()).split(" "))).contains("annotated");
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+          assertThat(keys()).containsExactlyInAnyOrder(key("web-1"), key("web-2"), key("web-3")));
+      assertThat(kubectl("get", "svcreg", "-o", "custom-columns=" + SandboxMain.Columns.SVCREG))
+          .contains("web", "True", "Synced");
+    }
+  }
+
   private String key(String pod) {
     return "/services/web/" + kubectl("get", "pod", pod, "-o", "jsonpath={.status.podIP}") + ":8080";
   }
@@ -109,16 +134,20 @@ class SandboxKubectlIT {
     return run(command, Map.of("ETCDCTL_API", "3"));
   }
 
-  private static String run(List<String> command, Map<String, String> env) {
+  private String run(List<String> command, Map<String, String> env) {
     try {
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      // Output to a file, so that a command that hangs is still bounded by waitFor.
+      Path outputFile = Files.createTempFile(kubectlCache, "command-", ".out");
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(outputFile.toFile());
       builder.environment().putAll(env);
       Process process = builder.start();
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!process.waitFor(20, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        throw new AssertionError(String.join(" ", command) + " did not finish");
+        throw new AssertionError(String.join(" ", command) + " did not finish within 20 s: "
+            + Files.readString(outputFile, StandardCharsets.UTF_8));
       }
+      String output = Files.readString(outputFile, StandardCharsets.UTF_8);
       if (process.exitValue() != 0) {
         throw new AssertionError(String.join(" ", command) + " exited " + process.exitValue() + ": " + output);
       }

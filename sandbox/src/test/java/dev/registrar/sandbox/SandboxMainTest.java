@@ -3,6 +3,7 @@ package dev.registrar.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.registrar.operator.model.NamePolicy;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,11 +15,14 @@ class SandboxMainTest {
 
   @Test
   void argumentsAreParsedWithOrWithoutTheSandboxWord() {
-    assertThat(SandboxMain.parse(List.of())).isEqualTo(new SandboxMain.Options(false, Optional.empty(), 0));
+    assertThat(SandboxMain.parse(List.of())).isEqualTo(new SandboxMain.Options(false, Optional.empty(), 0, NamePolicy.ANY));
     assertThat(SandboxMain.parse(List.of("sandbox", "--demo")))
-        .isEqualTo(new SandboxMain.Options(true, Optional.empty(), 0));
+        .isEqualTo(new SandboxMain.Options(true, Optional.empty(), 0, NamePolicy.ANY));
     assertThat(SandboxMain.parse(List.of("--etcd-endpoints", "http://127.0.0.1:2379", "--http-port", "9000")))
-        .isEqualTo(new SandboxMain.Options(false, Optional.of("http://127.0.0.1:2379"), 9000));
+        .isEqualTo(new SandboxMain.Options(false, Optional.of("http://127.0.0.1:2379"), 9000, NamePolicy.ANY));
+    assertThat(SandboxMain.parse(List.of("--name-policy", "namespace-annotation")).namePolicy())
+        .isEqualTo(NamePolicy.NAMESPACE_ANNOTATION);
+    assertThat(SandboxMain.parse(List.of()).namePolicy()).isEqualTo(NamePolicy.ANY);
   }
 
   @Test
@@ -26,6 +30,8 @@ class SandboxMainTest {
     assertThatThrownBy(() -> SandboxMain.parse(List.of("--dmo"))).hasMessage("unknown argument '--dmo' (see --help)");
     assertThatThrownBy(() -> SandboxMain.parse(List.of("--etcd-endpoints"))).hasMessage("--etcd-endpoints needs a value");
     assertThatThrownBy(() -> SandboxMain.parse(List.of("--http-port", "x"))).hasMessageContaining("not a port number");
+    assertThatThrownBy(() -> SandboxMain.parse(List.of("--name-policy", "open")))
+        .hasMessage("--name-policy: 'open' must be one of any, namespace-prefix, namespace-annotation");
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = SandboxMain.run(List.of("--bogus"), new PrintStream(new ByteArrayOutputStream()),
         new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -37,7 +43,7 @@ class SandboxMainTest {
   void helpDescribesEveryOption() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertThat(SandboxMain.run(List.of("--help"), new PrintStream(out, true, StandardCharsets.UTF_8), System.err)).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("--demo", "--etcd-endpoints", "--http-port", "Helm");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("--demo", "--etcd-endpoints", "--http-port", "--name-policy", "Helm");
   }
 
   @Test
