@@ -110,6 +110,14 @@ class SandboxKubectlIT {
           assertThat(keys()).containsExactlyInAnyOrder(key("web-1"), key("web-2"), key("web-3")));
       assertThat(kubectl("get", "svcreg", "-o", "custom-columns=" + SandboxMain.Columns.SVCREG))
           .contains("web", "True", "Synced");
+
+      // Taken back, as the README shows: keys and claim go.
+      assertThat(kubectl("annotate", "namespace", "default", "registrar.dev/allowed-service-names-"))
+          .contains("annotated");
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        assertThat(keys()).isEmpty();
+        assertThat(etcdctl("get", "--prefix", "/registrar/claims/", "--keys-only").strip()).isEmpty();
+      });
     }
   }
 
