@@ -1,8 +1,9 @@
 package dev.registrar.operator;
 
+import dev.registrar.client.internal.ConnectionNudge;
+
 import dev.registrar.operator.config.RegistrarConfig;
 import dev.registrar.operator.etcd.EtcdRegistry;
-import dev.registrar.operator.etcd.ConnectionNudge;
 import dev.registrar.operator.etcd.EtcdHealth;
 import dev.registrar.operator.etcd.LeaseKeeper;
 import dev.registrar.operator.etcd.OwnWrites;

@@ -1,5 +1,7 @@
 package dev.registrar.operator.etcd;
 
+import dev.registrar.client.internal.ConnectionNudge;
+
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.etcd.jetcd.ByteSequence;

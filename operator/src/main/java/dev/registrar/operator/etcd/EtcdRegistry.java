@@ -1,5 +1,8 @@
 package dev.registrar.operator.etcd;
 
+import dev.registrar.client.internal.ConnectionNudge;
+import dev.registrar.client.internal.EtcdErrors;
+
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.registrar.operator.metrics.RegistrarMetrics;

@@ -1,5 +1,7 @@
 package dev.registrar.operator.etcd;
 
+import dev.registrar.client.internal.EtcdErrors;
+
 /** etcd did not answer, or answered with an error that a retry may clear. Transient. */
 public class EtcdUnavailableException extends RuntimeException {
 

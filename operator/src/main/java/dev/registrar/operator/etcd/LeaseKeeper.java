@@ -1,5 +1,7 @@
 package dev.registrar.operator.etcd;
 
+import dev.registrar.client.internal.EtcdErrors;
+
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.support.CloseableClient;

@@ -1,5 +1,7 @@
 package dev.registrar.operator.etcd;
 
+import dev.registrar.client.internal.ConnectionNudge;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;

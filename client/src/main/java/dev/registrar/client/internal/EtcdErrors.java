@@ -1,16 +1,16 @@
-package dev.registrar.operator.etcd;
+package dev.registrar.client.internal;
 
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.grpc.Status;
 
 /** How jetcd reports errors: as its own EtcdException or as a raw gRPC status, depending on the call. */
-final class EtcdErrors {
+public final class EtcdErrors {
 
   private EtcdErrors() {}
 
   /** etcd said the thing (a lease) does not exist: "etcdserver: requested lease not found". */
-  static boolean isNotFound(Throwable error) {
+  public static boolean isNotFound(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.NOT_FOUND) {
         return true;
@@ -20,7 +20,7 @@ final class EtcdErrors {
   }
 
   /** No answer in time, or no connection: what an etcd that is down, frozen or cut off looks like. */
-  static boolean isConnectionProblem(Throwable error) {
+  public static boolean isConnectionProblem(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof java.util.concurrent.TimeoutException || t instanceof InterruptedException
           || t instanceof java.net.ConnectException || t instanceof java.nio.channels.ClosedChannelException) {

@@ -1,4 +1,4 @@
-package dev.registrar.operator.etcd;
+package dev.registrar.client.internal;
 
 import io.etcd.jetcd.Client;
 import io.grpc.ManagedChannel;
@@ -47,6 +47,11 @@ public final class ConnectionNudge {
     failing = false;
   }
 
+  /** Whether jetcd's channel was found: false means reconnects follow gRPC's own backoff. */
+  public boolean reachesChannel() {
+    return channel.isPresent();
+  }
+
   private void reconnectNow() {
     channel.ifPresent(ManagedChannel::resetConnectBackoff);
   }
@@ -56,7 +61,7 @@ public final class ConnectionNudge {
   }
 
   /** One that does nothing: for tests without a jetcd client. */
-  static ConnectionNudge none() {
+  public static ConnectionNudge none() {
     return new ConnectionNudge();
   }
 
