@@ -2,19 +2,30 @@ package dev.registrar.client;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.registrar.client.internal.ConnectionNudge;
+import dev.registrar.client.internal.EtcdErrors;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.support.CloseableClient;
-import io.grpc.Status;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,18 +33,28 @@ import org.slf4j.LoggerFactory;
  * Registers one endpoint of a process that runs outside Kubernetes (a VM, a batch host), with the
  * same key and value schema as the operator.
  *
- * <p>{@link #register} is idempotent: the first call grants a lease, puts the key under it and
- * keeps the lease alive, consuming every keepalive response; later calls do nothing. If etcd
- * drops the lease (it expired during an outage, or was revoked) the endpoint is registered again
- * under a new lease, with no retry limit. {@link #close} deregisters in the right order: mark as
- * leaving, delete the key and revoke the lease, stop the keepalive. Close the registrar before
- * your server stops serving, and the jetcd client after both.
+ * <p>{@link #register} returns at once; its future completes when the key is in etcd, bound to a
+ * lease this registrar keeps alive. While etcd cannot be reached it retries with backoff (200 ms
+ * doubling to 5 s, for ever) and {@link #state()} says {@link State#REGISTERING}. Once registered:
+ * <ul>
+ *   <li>a key deleted by someone else (etcdctl del) is put back within a second, while the lease
+ *       lives: the registrar watches its own key;</li>
+ *   <li>a key another instance took over (an overlapping restart of the same host:port) is left
+ *       to it: this registrar never overwrites or deletes a key bound to another lease;</li>
+ *   <li>when jetcd ends the keepalive (no answer in time, such as during an etcd restart), etcd is
+ *       asked whether the lease still exists before anything else; only a lease that is really
+ *       gone is replaced, and the key is registered again under the new one.</li>
+ * </ul>
+ *
+ * <p>{@link #close} revokes the lease, which removes the key if, and only if, it is still bound to
+ * this registrar's lease. It is idempotent; {@link #register} after it throws. Close the registrar
+ * before your server stops serving, and the jetcd client after it.
  *
  * <pre>{@code
  * ServiceRegistrar registrar = new ServiceRegistrar(client, RegistryPrefix.DEFAULT, Duration.ofSeconds(30));
  * registrar.register("orders", new EndpointValue("1.2.0", 100, "10.0.0.7", 8080, "http",
- *     null, null, null, Map.of(), null));
- * Runtime.getRuntime().addShutdownHook(new Thread(registrar::close)); // optional
+ *     null, null, null, Map.of(), null)).get(10, TimeUnit.SECONDS); // or carry on and let it retry
+ * Runtime.getRuntime().addShutdownHook(new Thread(registrar::close));
  * }</pre>
  */
 public final class ServiceRegistrar implements AutoCloseable {
@@ -42,22 +63,40 @@ public final class ServiceRegistrar implements AutoCloseable {
 
   public static final Duration MIN_TTL = Duration.ofSeconds(15);
   public static final Duration DEFAULT_TTL = Duration.ofSeconds(30);
+  private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  /** Where a registrar is in its life. */
+  public enum State {
+    /** {@link #register} not called yet. */
+    NEW,
+    /** The key is not known to be in etcd: the first attempt, or etcd dropped the lease; retrying. */
+    REGISTERING,
+    /** The key was put under a live lease, which is being kept alive. */
+    REGISTERED,
+    /** Closed: the lease was revoked (or will expire), nothing more happens. */
+    CLOSED
+  }
 
   private final Client client;
   private final RegistryPrefix prefix;
   private final Duration ttl;
-  private final ScheduledExecutorService executor =
-      Executors.newSingleThreadScheduledExecutor(ServiceDiscovery.daemon("registrar-self-registration"));
-  private final AtomicBoolean registered = new AtomicBoolean();
+  private final CompletableFuture<Long> registered = new CompletableFuture<>();
+  private final Object lifecycle = new Object();
 
+  private volatile State state = State.NEW;
   private volatile RegistryKey key;
   private volatile byte[] value;
   private volatile long leaseId;
-  private volatile CloseableClient keepAlive;
-  private volatile boolean leaving;
-  private Duration backoff = Duration.ofMillis(200);
+  // Touched only on the executor, which exists from register() on.
+  private ScheduledExecutorService executor;
+  private volatile ConnectionNudge nudge;
+  private CloseableClient keepAlive;
+  private long keepAliveLease;
+  private Watch.Watcher ownKeyWatch;
+  private Duration backoff = FIRST_BACKOFF;
+  private boolean retryScheduled;
 
   /** A registrar with the default 30 s lease TTL. */
   public ServiceRegistrar(Client client, RegistryPrefix prefix) {
@@ -75,24 +114,36 @@ public final class ServiceRegistrar implements AutoCloseable {
   }
 
   /**
-   * Registers {@code value.address():value.port()} as an endpoint of {@code serviceName}, once.
-   * Blocks until the key is in etcd or etcd failed to answer; keeps retrying in the background
-   * either way.
+   * Registers {@code value.address():value.port()} as an endpoint of {@code serviceName}, and
+   * returns at once. Calling it again for the same endpoint returns the same outcome; a registrar
+   * registers one endpoint only.
    *
-   * @return true the first time, false for every later call
+   * @return completes with the lease ID once the key is in etcd; cancelled if the registrar is
+   *     closed first
+   * @throws IllegalStateException after {@link #close}, or for a second, different endpoint
    */
-  public boolean register(String serviceName, EndpointValue value) {
-    if (!registered.compareAndSet(false, true)) {
-      return false;
+  public CompletableFuture<Long> register(String serviceName, EndpointValue value) {
+    RegistryKey wanted = prefix.key(serviceName, value.address(), value.port());
+    synchronized (lifecycle) {
+      if (state == State.CLOSED) {
+        throw new IllegalStateException("this registrar is closed; create a new one to register " + wanted);
+      }
+      if (state != State.NEW) {
+        if (!wanted.equals(key)) {
+          throw new IllegalStateException("this registrar already registers " + key
+              + "; use one registrar per endpoint");
+        }
+        return registered.copy();
+      }
+      this.key = wanted;
+      this.value = EndpointCodec.encode(value);
+      this.state = State.REGISTERING;
+      this.executor = Executors.newSingleThreadScheduledExecutor(
+          ServiceDiscovery.daemon("registrar-" + serviceName + "-" + wanted.endpoint()));
+      this.nudge = new ConnectionNudge(client, executor);
+      executor.execute(this::attempt);
+      return registered.copy();
     }
-    this.key = prefix.key(serviceName, value.address(), value.port());
-    this.value = EndpointCodec.encode(value);
-    try {
-      executor.submit(this::registerNow).get(TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      LOG.warn("registering {} did not finish yet, retrying in the background: {}", key, e.toString());
-    }
-    return true;
   }
 
   /** The key this registrar holds, or null before {@link #register}. */
@@ -100,113 +151,258 @@ public final class ServiceRegistrar implements AutoCloseable {
     return key;
   }
 
-  /** The current lease, 0 before the first successful registration. */
+  /** The lease the key is bound to; 0 until the first successful registration. */
   public long leaseId() {
     return leaseId;
   }
 
-  private void registerNow() {
-    if (leaving) {
+  public State state() {
+    return state;
+  }
+
+  /**
+   * Gets the key into etcd under a live lease: the current lease if etcd still has it, else a new
+   * one. Retries with backoff on any failure.
+   */
+  private void attempt() {
+    if (state == State.CLOSED) {
       return;
     }
     try {
-      long lease = client.getLeaseClient().grant(ttl.toSeconds()).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getID();
-      client.getKVClient().put(bytes(key.asString()), ByteSequence.from(value),
-          PutOption.builder().withLeaseId(lease).build()).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      leaseId = lease;
-      keepAlive = client.getLeaseClient().keepAlive(lease, observer(lease));
-      backoff = Duration.ofMillis(200);
-      LOG.info("registered {} under lease {}", key, Long.toHexString(lease));
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-        return;
+      long lease = leaseId;
+      if (lease != 0 && !leaseAlive(lease)) {
+        LOG.warn("lease {} of {} is gone from etcd; registering under a new lease", hex(lease), key);
+        lease = 0;
       }
-      LOG.warn("registering {} failed, retrying in {}: {}", key, backoff, e.toString());
-      retryLater();
+      if (lease == 0) {
+        long old = leaseId;
+        lease = client.getLeaseClient().grant(ttl.toSeconds()).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getID();
+        leaseId = lease;
+        if (old != 0) {
+          // Gone, as far as etcd told us; revoked anyway so that nothing of it can linger.
+          client.getLeaseClient().revoke(old).exceptionally(e -> null);
+        }
+      }
+      keepAlive(lease);
+      long revision = client.getKVClient().put(bytes(key.asString()), ByteSequence.from(value),
+          PutOption.builder().withLeaseId(lease).build()).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .getHeader().getRevision();
+      watchOwnKey(revision + 1);
+      succeeded();
+      if (state != State.REGISTERED) {
+        state = State.REGISTERED;
+        LOG.info("registered {} under lease {}", key, hex(lease));
+      }
+      registered.complete(lease);
+    } catch (Exception e) {
+      failed("registering " + key, e);
     }
   }
 
-  private StreamObserver<LeaseKeepAliveResponse> observer(long lease) {
-    return new StreamObserver<>() {
+  /** etcd's word on the lease; a failure to ask is thrown, never read as "gone". */
+  private boolean leaseAlive(long lease) throws Exception {
+    return client.getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT)
+        .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getTTL() > 0;
+  }
+
+  private void keepAlive(long lease) {
+    if (keepAlive != null && keepAliveLease == lease) {
+      return;
+    }
+    closeKeepAlive();
+    keepAliveLease = lease;
+    keepAlive = client.getLeaseClient().keepAlive(lease, new StreamObserver<>() {
       @Override
       public void onNext(LeaseKeepAliveResponse response) {
-        // Consumed: renewed.
+        nudge.callSucceeded(); // renewed
       }
 
       @Override
       public void onError(Throwable error) {
-        // Not final, unless etcd says the lease does not exist.
-        if (Status.fromThrowable(error).getCode() == Status.Code.NOT_FOUND
-            || String.valueOf(error.getMessage()).contains("requested lease not found")) {
-          lost(lease);
+        // jetcd retries stream errors itself; only etcd saying the lease is unknown ends it.
+        if (EtcdErrors.isNotFound(error)) {
+          onExecutor(() -> keepAliveEnded(lease));
+        } else {
+          nudge.callFailed(); // reconnect at once when etcd is back, not after gRPC's backoff
         }
       }
 
       @Override
       public void onCompleted() {
-        lost(lease);
+        // jetcd's deadline passed without a renewal (an outage): not yet a verdict.
+        onExecutor(() -> keepAliveEnded(lease));
       }
-    };
+    });
   }
 
-  /** On a jetcd thread: hand over to ours. */
-  private void lost(long lease) {
-    if (leaving || lease != leaseId) {
+  private void keepAliveEnded(long lease) {
+    if (lease != leaseId || state == State.CLOSED) {
+      return;
+    }
+    LOG.info("the keepalive of lease {} of {} ended; asking etcd whether the lease still exists", hex(lease), key);
+    closeKeepAlive();
+    state = State.REGISTERING;
+    attempt(); // asks etcd whether the lease lives before it grants another
+  }
+
+  /** Watches the key from {@code revision}: a deletion by someone else is undone. */
+  private void watchOwnKey(long revision) {
+    closeOwnKeyWatch();
+    ownKeyWatch = client.getWatchClient().watch(bytes(key.asString()),
+        WatchOption.builder().withRevision(revision).build(),
+        Watch.listener(response -> onExecutor(() -> ownKeyChanged(response)),
+            error -> onExecutor(this::ownKeyWatchFailed)));
+  }
+
+  private void ownKeyChanged(WatchResponse response) {
+    if (state != State.REGISTERED) {
+      return;
+    }
+    for (WatchEvent event : response.getEvents()) {
+      if (event.getEventType() == WatchEvent.EventType.DELETE) {
+        restore();
+      } else if (event.getKeyValue().getLease() != leaseId) {
+        LOG.info("{} was put under another lease ({}), by another instance of this endpoint; leaving it to it",
+            key, hex(event.getKeyValue().getLease()));
+      }
+    }
+  }
+
+  /** Puts the key back if it is absent; a key someone else put meanwhile is left alone. */
+  private void restore() {
+    try {
+      ByteSequence k = bytes(key.asString());
+      boolean put = client.getKVClient().txn()
+          .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0)))
+          .Then(Op.put(k, ByteSequence.from(value), PutOption.builder().withLeaseId(leaseId).build()))
+          .commit().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).isSucceeded();
+      if (put) {
+        LOG.warn("{} was deleted by someone else while lease {} lives; put it back", key, hex(leaseId));
+      }
+      succeeded();
+    } catch (Exception e) {
+      if (EtcdErrors.isNotFound(e)) {
+        state = State.REGISTERING; // the lease went with the key
+      }
+      failed("putting back " + key, e);
+    }
+  }
+
+  /** The watch ended (a compaction, a cancel): read the key, restore it if needed, watch again. */
+  private void ownKeyWatchFailed() {
+    if (state != State.REGISTERED) {
       return;
     }
     try {
-      executor.execute(() -> {
-        if (lease == leaseId && !leaving) {
-          LOG.warn("lease {} of {} is gone from etcd; registering again", Long.toHexString(lease), key);
-          closeKeepAlive();
-          registerNow();
-        }
-      });
-    } catch (RejectedExecutionException e) {
-      // Closed.
+      var read = client.getKVClient().get(bytes(key.asString()), GetOption.DEFAULT)
+          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      watchOwnKey(read.getHeader().getRevision() + 1);
+      if (read.getKvs().isEmpty()) {
+        restore();
+      }
+    } catch (Exception e) {
+      failed("watching " + key, e);
     }
   }
 
-  private void retryLater() {
+  private void succeeded() {
+    backoff = FIRST_BACKOFF;
+    nudge.callSucceeded();
+  }
+
+  private void failed(String what, Exception e) {
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    if (state == State.CLOSED) {
+      return;
+    }
+    nudge.callFailed();
+    LOG.warn("{} failed, retrying in {} ms: {}", what, backoff.toMillis(), e.toString());
+    if (retryScheduled) {
+      return;
+    }
+    retryScheduled = true;
     try {
-      executor.schedule(this::registerNow, backoff.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
+      executor.schedule(() -> {
+        retryScheduled = false;
+        if (state == State.REGISTERED) {
+          ownKeyWatchFailed();
+        } else {
+          attempt();
+        }
+      }, backoff.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closed) {
       return;
     }
     backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
   }
 
+  /** From a jetcd thread, which must never block: over to ours. */
+  private void onExecutor(Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException closed) {
+      // Closed.
+    }
+  }
+
   private void closeKeepAlive() {
-    CloseableClient current = keepAlive;
-    if (current != null) {
-      current.close();
+    if (keepAlive != null) {
+      keepAlive.close();
       keepAlive = null;
     }
   }
 
-  /** Deregisters: the key is deleted and the lease revoked now, not at TTL expiry. */
+  private void closeOwnKeyWatch() {
+    if (ownKeyWatch != null) {
+      ownKeyWatch.close();
+      ownKeyWatch = null;
+    }
+  }
+
+  /**
+   * Deregisters: revokes the lease, so that etcd deletes the key now if it is still bound to it.
+   * A key another instance put under its own lease is not touched. Idempotent.
+   */
   @Override
   public void close() {
-    leaving = true;
+    synchronized (lifecycle) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      boolean started = state != State.NEW;
+      state = State.CLOSED;
+      registered.completeExceptionally(new CancellationException("the registrar was closed"));
+      if (!started) {
+        return;
+      }
+    }
     try {
       executor.submit(() -> {
-        if (key != null && leaseId != 0) {
+        closeOwnKeyWatch();
+        closeKeepAlive();
+        if (leaseId != 0) {
           try {
-            client.getKVClient().delete(bytes(key.asString())).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             client.getLeaseClient().revoke(leaseId).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            LOG.info("deregistered {}", key);
+            LOG.info("deregistered {}: lease {} revoked", key, hex(leaseId));
           } catch (Exception e) {
-            LOG.warn("deregistering {} failed; its lease ends within {} s: {}", key, ttl.toSeconds(), e.toString());
+            if (!EtcdErrors.isNotFound(e)) {
+              LOG.warn("deregistering {} failed; its lease ends within {} s: {}", key, ttl.toSeconds(), e.toString());
+            }
           }
         }
-        closeKeepAlive();
       }).get(TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("closing the registrar of {}: {}", key, e.toString());
     } finally {
       executor.shutdownNow();
     }
+  }
+
+  private static String hex(long lease) {
+    return Long.toHexString(lease);
   }
 
   private static ByteSequence bytes(String s) {

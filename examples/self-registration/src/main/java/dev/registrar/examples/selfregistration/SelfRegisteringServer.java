@@ -44,9 +44,11 @@ public final class SelfRegisteringServer {
     server.start();
     // 2. Then register.
     ServiceRegistrar registrar = new ServiceRegistrar(client, RegistryPrefix.DEFAULT, Duration.ofSeconds(30));
+    // Returns at once; the future completes when the key is in etcd (it retries while etcd is away).
     registrar.register(service, new EndpointValue("1.0.0", 100, address, port, "http", null, null, null,
-        Map.of("runtime", "vm"), new EndpointValue.Owner("vm", null, service, address + ":" + port)));
-    System.out.println("serving on " + port + " and registered as " + registrar.key());
+        Map.of("runtime", "vm"), new EndpointValue.Owner("vm", null, service, address + ":" + port)))
+        .thenAccept(lease -> System.out.println("serving on " + port + " and registered as " + registrar.key()
+            + " under lease " + Long.toHexString(lease)));
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
