@@ -49,14 +49,18 @@ public record RegistryPrefix(String path) {
     return path + "/";
   }
 
-  /** Every key of one service: {@code /services/orders/}. */
+  /**
+   * Every key of one service: {@code /services/orders/}. Any readable service segment (such as
+   * {@code orders.rpc}) may be read or watched; only DNS-1123 labels are written.
+   */
   public String servicePath(String serviceName) {
-    ServiceNames.requireValid(serviceName);
+    ServiceNames.requireReadable(serviceName);
     return root() + serviceName + "/";
   }
 
-  /** The key of one endpoint of a service. */
+  /** The key of one endpoint of a service, to write: the service name must be a DNS-1123 label. */
   public RegistryKey key(String serviceName, String host, int port) {
+    ServiceNames.requireValid(serviceName);
     return new RegistryKey(this, serviceName, host, port);
   }
 
@@ -72,7 +76,7 @@ public record RegistryPrefix(String path) {
     }
     String serviceName = rest.substring(0, slash);
     String endpoint = rest.substring(slash + 1);
-    if (!ServiceNames.isValid(serviceName)) {
+    if (!ServiceNames.isReadable(serviceName)) {
       return Optional.empty();
     }
     return HostPort.parse(endpoint).map(hp -> new RegistryKey(this, serviceName, hp.host(), hp.port()));

@@ -45,7 +45,11 @@ public final class ServiceDiscovery implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceDiscovery.class);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
-  /** Told about changes, in the order they happened. */
+  /**
+   * Told about changes, in the order they happened. A listener added at any time first hears an
+   * {@link #added} for each instance already in view, then every later change: it sees the
+   * present, not only the future.
+   */
   public interface Listener {
     default void added(ServiceInstance instance) {}
 
@@ -153,10 +157,29 @@ public final class ServiceDiscovery implements AutoCloseable {
     return Picker.weighted(Picker.withVersion(instances(serviceName), version), random);
   }
 
+  /**
+   * Adds a listener. It first receives {@link Listener#added} for every instance in view now (in
+   * key order), on the listener thread and before any later change; then each change. Before the
+   * first read there is nothing to replay: the first read's instances arrive as additions.
+   */
   public void addListener(Listener listener) {
-    listeners.add(listener);
+    try {
+      // On the thread that changes the view, so that the replay and the changes after it neither
+      // miss nor repeat anything.
+      executor.execute(() -> {
+        List<ServiceInstance> present = cache.all();
+        listeners.add(listener);
+        if (!present.isEmpty()) {
+          listenerExecutor.execute(() -> present.forEach(instance ->
+              notify(listener, new InstanceCache.Change(null, instance))));
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // Closed.
+    }
   }
 
+  /** Removes a listener: it hears nothing more once this returns. */
   public void removeListener(Listener listener) {
     listeners.remove(listener);
   }
@@ -238,10 +261,10 @@ public final class ServiceDiscovery implements AutoCloseable {
     String key = kv.getKey().toString(UTF_8);
     Optional<RegistryKey> parsed = prefix.parse(key);
     if (parsed.isEmpty()) {
-      return skip(key, "not an endpoint key");
+      return skip(key, "not an endpoint key: {prefix}/{service}/{host}:{port} expected");
     }
     try {
-      return Optional.of(new ServiceInstance(parsed.get(), EndpointCodec.decode(kv.getValue().getBytes()),
+      return Optional.of(new ServiceInstance(parsed.get(), EndpointCodec.decode(kv.getValue().getBytes(), parsed.get()),
           kv.getModRevision()));
     } catch (EndpointCodec.MalformedValueException e) {
       return skip(key, e.getMessage());
@@ -269,7 +292,9 @@ public final class ServiceDiscovery implements AutoCloseable {
       listenerExecutor.execute(() -> {
         for (InstanceCache.Change change : changes) {
           for (Listener listener : targets) {
-            notify(listener, change);
+            if (listeners.contains(listener)) {
+              notify(listener, change);
+            }
           }
         }
       });

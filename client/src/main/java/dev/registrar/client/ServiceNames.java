@@ -17,6 +17,22 @@ public final class ServiceNames {
     return name != null && name.length() <= MAX_LENGTH && LABEL.matcher(name).matches();
   }
 
+  /**
+   * Whether a service segment of a key can be read: anything non-empty without {@code /} (and not
+   * {@code .} or {@code ..}), such as go-zero's {@code orders.rpc}. Only names that are
+   * {@link #isValid valid} are ever written.
+   */
+  public static boolean isReadable(String name) {
+    return name != null && !name.isEmpty() && name.indexOf('/') < 0 && !name.equals(".") && !name.equals("..");
+  }
+
+  static void requireReadable(String name) {
+    if (!isReadable(name)) {
+      throw new IllegalArgumentException("invalid service segment '" + name
+          + "': must be non-empty, without '/', and not '.' or '..'");
+    }
+  }
+
   static void requireValid(String name) {
     if (!isValid(name)) {
       throw new IllegalArgumentException("invalid service name '" + name

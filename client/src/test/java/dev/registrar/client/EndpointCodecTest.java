@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class EndpointCodecTest {
@@ -85,5 +86,52 @@ class EndpointCodecTest {
   void malformedValuesAreReportedNotCrashed(String raw) {
     assertThatThrownBy(() -> EndpointCodec.decode(raw.getBytes(UTF_8)))
         .isInstanceOf(EndpointCodec.MalformedValueException.class);
+  }
+
+  static final RegistryKey ORDERS = RegistryPrefix.DEFAULT.key("orders", "10.0.0.67", 8080);
+
+  @Test
+  void theSeedsOwnValueIsAnInstanceWithHostAndPortFromTheKey() {
+    EndpointValue value = EndpointCodec.decode("{\"version\":\"1.2.0\",\"weight\":100}".getBytes(UTF_8), ORDERS);
+    assertThat(value.version()).isEqualTo("1.2.0");
+    assertThat(value.weight()).isEqualTo(100);
+    assertThat(value.address()).isEqualTo("10.0.0.67");
+    assertThat(value.port()).isEqualTo(8080);
+    assertThat(EndpointCodec.decode("{}".getBytes(UTF_8), ORDERS).weight()).isEqualTo(100);
+  }
+
+  @Test
+  void etcdsNamingFormatIsAnInstanceToo() {
+    EndpointValue value = EndpointCodec.decode("{\"Op\":0,\"Addr\":\"10.0.0.67:8080\",\"Metadata\":\"x\"}"
+        .getBytes(UTF_8), ORDERS);
+    assertThat(value.address()).isEqualTo("10.0.0.67");
+    assertThat(value.weight()).isEqualTo(100);
+  }
+
+  @Test
+  void theOperatorsValueAgreesWithItsKey() {
+    EndpointValue written = new EndpointValue("2.0", 7, "10.0.0.67", 8080, "http", "p", "ns", "n",
+        Map.of("zone", "a"), null);
+    assertThat(EndpointCodec.decode(EndpointCodec.encode(written), ORDERS)).isEqualTo(written);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "not json | not valid JSON",
+      "[] | not a JSON object but array",
+      "null | not a JSON object but null",
+      "'' | not a JSON object but nothing",
+      "{\"address\":\"10.0.0.1\"} | address '10.0.0.1' disagrees with the key's host 10.0.0.67",
+      "{\"port\":9090} | port 9090 disagrees with the key's port 8080",
+      "{\"port\":\"8080\"} | port \"8080\" disagrees with the key's port 8080",
+      "{\"Op\":0,\"Addr\":\"10.0.0.1:8080\"} | Addr '10.0.0.1:8080' is not the key's endpoint 10.0.0.67:8080",
+      "{\"weight\":-1} | weight -1 is negative",
+      "{\"weight\":\"heavy\"} | weight \"heavy\" is not a whole number",
+      "{\"weight\":1.5} | weight 1.5 is not a whole number",
+      "{\"metadata\":[1]} | a field has the wrong type"})
+  void aValueThatIsNotAnInstanceSaysWhy(String raw, String problem) {
+    assertThatThrownBy(() -> EndpointCodec.decode(raw.getBytes(UTF_8), ORDERS))
+        .isInstanceOf(EndpointCodec.MalformedValueException.class)
+        .hasMessageStartingWith(problem);
   }
 }

@@ -52,7 +52,6 @@ class RegistryKeyTest {
       "/services/orders/fd00::1:8080",      // IPv6 without brackets
       "/services/orders/[fd00::1]8080",     // bracket without colon
       "/services/orders/[10.0.0.1]:8080",   // brackets around IPv4
-      "/services/Orders/10.1.2.3:8080",     // service name not a DNS label
       "/services/orders/sub/10.1.2.3:8080", // extra segment
       "/services//10.1.2.3:8080",           // empty service name
       "/services/orders/:8080",             // empty host
@@ -61,6 +60,18 @@ class RegistryKeyTest {
       ""})
   void malformedOrForeignKeysDoNotParse(String key) {
     assertThat(PREFIX.parse(key)).isEmpty();
+  }
+
+  /** Other writers' names (go-zero's "orders.rpc") are read; they are never written. */
+  @ParameterizedTest
+  @ValueSource(strings = {"orders.rpc", "Orders", "a_b", "user-api.v2"})
+  void anyServiceSegmentWithoutASlashIsReadButNotWritten(String name) {
+    assertThat(PREFIX.parse("/services/" + name + "/10.1.2.3:8080")).hasValueSatisfying(key -> {
+      assertThat(key.serviceName()).isEqualTo(name);
+      assertThat(key.asString()).isEqualTo("/services/" + name + "/10.1.2.3:8080");
+    });
+    assertThat(PREFIX.servicePath(name)).isEqualTo("/services/" + name + "/");
+    assertThatThrownBy(() -> PREFIX.key(name, "10.0.0.1", 80)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @ParameterizedTest

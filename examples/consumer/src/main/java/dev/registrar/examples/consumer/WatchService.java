@@ -25,6 +25,13 @@ public final class WatchService {
     long seconds = args.length > 2 ? Long.parseLong(args[2]) : Long.MAX_VALUE;
     try (Client client = Client.builder().endpoints(args[0].split(",")).build();
          ServiceDiscovery discovery = ServiceDiscovery.watch(client, RegistryPrefix.DEFAULT, service)) {
+      if (!discovery.awaitInitialSync(Duration.ofSeconds(10))) {
+        System.out.println("etcd did not answer yet; still trying");
+      }
+      System.out.println(service + ": " + discovery.instances(service).size() + " instances");
+      discovery.instances(service).forEach(i -> System.out.println("  " + describe(i)));
+      // Added after the first read, it still hears the present first: one "+" per instance above,
+      // then every change.
       discovery.addListener(new ServiceDiscovery.Listener() {
         @Override
         public void added(ServiceInstance instance) {
@@ -41,11 +48,6 @@ public final class WatchService {
           System.out.println("~ " + describe(after));
         }
       });
-      if (!discovery.awaitInitialSync(Duration.ofSeconds(10))) {
-        System.out.println("etcd did not answer yet; still trying");
-      }
-      System.out.println(service + ": " + discovery.instances(service).size() + " instances");
-      discovery.instances(service).forEach(i -> System.out.println("  " + describe(i)));
       discovery.pick(service, new SplittableRandom())
           .ifPresent(i -> System.out.println("a weighted pick: " + i.endpoint()));
       Thread.sleep(Math.min(seconds, Long.MAX_VALUE / 1000) * 1000);
