@@ -19,13 +19,14 @@ import java.util.TreeMap;
  * @param pod the pod's name, or null outside Kubernetes
  * @param namespace the pod's namespace, or null outside Kubernetes
  * @param node the node the pod runs on, or null
+ * @param zone the zone the endpoint runs in (the node's topology.kubernetes.io/zone), or null
  * @param metadata free-form labels, never null (sorted, so that equal values encode equally)
  * @param owner who wrote the key
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({"version", "weight", "address", "port", "portName", "pod", "namespace", "node",
-    "metadata", "owner"})
+    "zone", "metadata", "owner"})
 public record EndpointValue(
     String version,
     Integer weight,
@@ -35,6 +36,7 @@ public record EndpointValue(
     String pod,
     String namespace,
     String node,
+    String zone,
     Map<String, String> metadata,
     Owner owner) {
 
@@ -43,6 +45,12 @@ public record EndpointValue(
   public EndpointValue {
     weight = weight == null ? DEFAULT_WEIGHT : weight;
     metadata = metadata == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(metadata));
+  }
+
+  /** A value without a zone. */
+  public EndpointValue(String version, Integer weight, String address, int port, String portName, String pod,
+      String namespace, String node, Map<String, String> metadata, Owner owner) {
+    this(version, weight, address, port, portName, pod, namespace, node, null, metadata, owner);
   }
 
   /**

@@ -20,6 +20,9 @@ final class InstanceCache {
   record Change(ServiceInstance before, ServiceInstance after) {}
 
   private final Map<String, ServiceInstance> instances = new TreeMap<>();
+  // The same instances by service, so that one service is read without scanning the others.
+  private final Map<String, Map<String, ServiceInstance>> byService = new java.util.HashMap<>();
+  private final Set<String> touched = new HashSet<>();
 
   /**
    * A write seen on the watch. {@code instance} null means the key now holds no valid instance
@@ -31,9 +34,13 @@ final class InstanceCache {
       return List.of(); // not newer: a replay or out-of-order delivery
     }
     if (instance == null) {
-      return before == null ? List.of() : List.of(new Change(instances.remove(key), null));
+      if (before == null) {
+        return List.of();
+      }
+      remove(key, before);
+      return List.of(new Change(before, null));
     }
-    instances.put(key, instance);
+    put(key, instance);
     if (before != null && before.value().equals(instance.value())) {
       return List.of(); // rewritten with the same value: nothing a consumer would notice
     }
@@ -54,14 +61,40 @@ final class InstanceCache {
         changes.add(new Change(before, after));
       }
     }
+    touched.addAll(byService.keySet());
     instances.clear();
-    instances.putAll(fresh);
+    byService.clear();
+    fresh.forEach(this::put);
     return changes;
+  }
+
+  private void put(String key, ServiceInstance instance) {
+    instances.put(key, instance);
+    byService.computeIfAbsent(instance.serviceName(), s -> new TreeMap<>()).put(key, instance);
+    touched.add(instance.serviceName());
+  }
+
+  private void remove(String key, ServiceInstance instance) {
+    instances.remove(key);
+    Map<String, ServiceInstance> service = byService.get(instance.serviceName());
+    service.remove(key);
+    if (service.isEmpty()) {
+      byService.remove(instance.serviceName());
+    }
+    touched.add(instance.serviceName());
+  }
+
+  /** The services written since the last call (changed or not), whose views must be rebuilt. */
+  Set<String> drainTouched() {
+    Set<String> services = Set.copyOf(touched);
+    touched.clear();
+    return services;
   }
 
   /** Every instance of {@code serviceName}, sorted by key. */
   List<ServiceInstance> instances(String serviceName) {
-    return instances.values().stream().filter(i -> i.serviceName().equals(serviceName)).toList();
+    Map<String, ServiceInstance> service = byService.get(serviceName);
+    return service == null ? List.of() : List.copyOf(service.values());
   }
 
   List<ServiceInstance> all() {

@@ -10,6 +10,9 @@ import io.etcd.jetcd.watch.WatchEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -81,7 +84,8 @@ public final class ServiceDiscovery implements AutoCloseable {
   private final InstanceCache cache = new InstanceCache();
   private final PrefixWatch watch;
 
-  private volatile List<ServiceInstance> snapshot = List.of();
+  // Service name to its immutable view: replaced, service by service, on the executor.
+  private final Map<String, ServiceView> views = new ConcurrentHashMap<>();
   private volatile boolean stale = true;
   private volatile Instant lastSync;
   private volatile long revision;
@@ -139,22 +143,43 @@ public final class ServiceDiscovery implements AutoCloseable {
 
   /** An immutable snapshot of one service's instances, sorted by key. */
   public List<ServiceInstance> instances(String serviceName) {
-    return snapshot.stream().filter(i -> i.serviceName().equals(serviceName)).toList();
+    return view(serviceName).instances();
   }
 
   /** Every instance in view, sorted by key. */
   public List<ServiceInstance> all() {
-    return snapshot;
+    return views.values().stream().flatMap(v -> v.instances().stream())
+        .sorted(Comparator.comparing(i -> i.key().asString())).toList();
   }
 
-  /** A weighted random instance of the service (weight 0 is never picked). */
+  /** The names of the services in view that have at least one instance, sorted. */
+  public List<String> services() {
+    return views.keySet().stream().sorted().toList();
+  }
+
+  /**
+   * A weighted random instance of the service (weight 0 is never picked). It costs O(log n) in
+   * the service's own instances: each service keeps a cumulative-weight table.
+   */
   public Optional<ServiceInstance> pick(String serviceName, RandomGenerator random) {
-    return Picker.weighted(instances(serviceName), random);
+    return view(serviceName).pick(random);
   }
 
   /** A weighted random instance of the service with this version. */
   public Optional<ServiceInstance> pick(String serviceName, String version, RandomGenerator random) {
-    return Picker.weighted(Picker.withVersion(instances(serviceName), version), random);
+    return view(serviceName).withVersion(version).pick(random);
+  }
+
+  /**
+   * A weighted random instance in the caller's {@code zone} (an instance's value {@code zone}, or
+   * its {@code metadata.zone}); when no instance there can be picked, one of all instances.
+   */
+  public Optional<ServiceInstance> pickInZone(String serviceName, String zone, RandomGenerator random) {
+    return view(serviceName).preferringZone(zone).pick(random);
+  }
+
+  private ServiceView view(String serviceName) {
+    return views.getOrDefault(serviceName, ServiceView.EMPTY);
   }
 
   /**
@@ -283,7 +308,14 @@ public final class ServiceDiscovery implements AutoCloseable {
   }
 
   private void publish(List<InstanceCache.Change> changes) {
-    snapshot = cache.all();
+    for (String service : cache.drainTouched()) {
+      List<ServiceInstance> instances = cache.instances(service);
+      if (instances.isEmpty()) {
+        views.remove(service);
+      } else {
+        views.put(service, new ServiceView(instances));
+      }
+    }
     if (changes.isEmpty() || listeners.isEmpty()) {
       return;
     }

@@ -40,4 +40,9 @@ public record ServiceInstance(RegistryKey key, EndpointValue value, long modRevi
   public Map<String, String> metadata() {
     return value.metadata();
   }
+
+  /** The zone the instance runs in: the value's {@code zone}, else {@code metadata.zone}; or null. */
+  public String zone() {
+    return value.zone() != null ? value.zone() : value.metadata().get("zone");
+  }
 }

@@ -293,4 +293,48 @@ class ServiceDiscoveryIT {
       assertThat(latencies[197]).as("change to listener, p99 (ns)").isLessThan(TimeUnit.MILLISECONDS.toNanos(1000));
     }
   }
+
+  /** Figures, not a timing assertion: a pick costs by the service's size, not the registry's. */
+  @Test
+  void pickingCostsByTheServicesOwnInstancesNotTheRegistrys() throws Exception {
+    Client client = ETCD.client();
+    for (int i = 0; i < 2000; i += 100) {
+      var txn = client.getKVClient().txn();
+      List<io.etcd.jetcd.op.Op> puts = new ArrayList<>();
+      for (int j = i; j < i + 100; j++) {
+        String host = "10.8." + (j / 250) + "." + (j % 250 + 1);
+        puts.add(io.etcd.jetcd.op.Op.put(bytes(PREFIX.key("many", host, 80).asString()), ByteSequence.from(
+            EndpointCodec.encode(new EndpointValue(null, 100 + j % 7, host, 80, null, null, null, null, null, null))),
+            io.etcd.jetcd.options.PutOption.DEFAULT));
+      }
+      txn.Then(puts.toArray(io.etcd.jetcd.op.Op[]::new)).commit().get(5, TimeUnit.SECONDS);
+    }
+    put(client, "pair", "10.9.9.1", 100);
+    put(client, "pair", "10.9.9.2", 300);
+    try (ServiceDiscovery discovery = ServiceDiscovery.start(client, PREFIX)) {
+      assertThat(discovery.awaitInitialSync(WAIT)).isTrue();
+      assertThat(discovery.all().size()).isGreaterThanOrEqualTo(2002);
+      java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+      Map<String, Integer> counts = new TreeMap<>();
+      double pairNs = 0;
+      double manyNs = 0;
+      for (int round = 0; round < 3; round++) { // the last round, warmed up, is reported
+        long start = System.nanoTime();
+        for (int i = 0; i < 1_000_000; i++) {
+          counts.merge(discovery.pick("pair", random).orElseThrow().host(), 1, Integer::sum);
+        }
+        pairNs = (System.nanoTime() - start) / 1e6;
+        start = System.nanoTime();
+        long sink = 0;
+        for (int i = 0; i < 1_000_000; i++) {
+          sink += discovery.pick("many", random).orElseThrow().port();
+        }
+        manyNs = (System.nanoTime() - start) / 1e6;
+        assertThat(sink).isPositive();
+      }
+      System.out.printf("pick in a view of %d instances: %.0f ns from a 2-instance service, %.0f ns from a "
+          + "2,000-instance service (1,000,000 picks each)%n", discovery.all().size(), pairNs, manyNs);
+      assertThat(counts.get("10.9.9.2") / (double) counts.get("10.9.9.1")).isBetween(2.9, 3.1);
+    }
+  }
 }
