@@ -2,6 +2,7 @@ package dev.registrar.client;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.registrar.client.internal.ConnectionNudge;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -82,6 +83,7 @@ public final class ServiceDiscovery implements AutoCloseable {
 
   // Touched only on the executor.
   private final InstanceCache cache = new InstanceCache();
+  private final ConnectionNudge nudge;
   private final PrefixWatch watch;
 
   // Service name to its immutable view: replaced, service by service, on the executor.
@@ -98,6 +100,7 @@ public final class ServiceDiscovery implements AutoCloseable {
     this.options = options;
     this.executor = Executors.newSingleThreadScheduledExecutor(daemon("registrar-discovery"));
     this.listenerExecutor = Executors.newSingleThreadExecutor(daemon("registrar-discovery-listeners"));
+    this.nudge = new ConnectionNudge(client, executor);
     this.watch = new PrefixWatch(client, scope, executor, options.timeout(), MAX_BACKOFF, new PrefixWatch.Handler() {
       @Override
       public void snapshot(List<KeyValue> kvs, long at) {
@@ -269,6 +272,7 @@ public final class ServiceDiscovery implements AutoCloseable {
     try {
       client.getKVClient().get(bytes(scope), GetOption.builder().isPrefix(true).withCountOnly(true).build())
           .get(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+      nudge.callSucceeded();
       if (stale && watch.isWatching()) {
         watch.resync(); // back after an outage: make sure nothing was missed
       } else if (!stale) {
@@ -279,6 +283,8 @@ public final class ServiceDiscovery implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       stale = true;
+      // Reconnect as soon as etcd is back, not after gRPC's backoff (up to 2 minutes).
+      nudge.callFailed();
     }
   }
 
