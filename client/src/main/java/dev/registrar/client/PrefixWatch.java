@@ -2,6 +2,8 @@ package dev.registrar.client;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.registrar.client.internal.Backoff;
+
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -46,13 +48,12 @@ public final class PrefixWatch implements AutoCloseable {
   private final String prefix;
   private final ScheduledExecutorService executor;
   private final Duration timeout;
-  private final Duration maxBackoff;
   private final Handler handler;
 
   // Touched only on the executor.
   private Watch.Watcher watcher;
   private long generation;
-  private Duration backoff = Duration.ofMillis(100);
+  private final Backoff backoff;
   private volatile boolean closed;
 
   /** @param prefix ends in '/'; @param executor single-threaded, the caller's */
@@ -65,7 +66,7 @@ public final class PrefixWatch implements AutoCloseable {
     this.prefix = prefix;
     this.executor = executor;
     this.timeout = timeout;
-    this.maxBackoff = maxBackoff;
+    this.backoff = new Backoff(Duration.ofMillis(100), maxBackoff);
     this.handler = handler;
   }
 
@@ -88,12 +89,12 @@ public final class PrefixWatch implements AutoCloseable {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      LOG.debug("reading {} failed, retrying in {}: {}", prefix, backoff, e.toString());
+      LOG.debug("reading {} failed, retrying in {}: {}", prefix, backoff.peek(), e.toString());
       handler.stale(e);
       retryLater();
       return;
     }
-    backoff = Duration.ofMillis(100);
+    backoff.reset();
     long revision = response.getHeader().getRevision();
     handler.snapshot(response.getKvs(), revision);
     watcher = client.getWatchClient().watch(bytes(prefix),
@@ -133,11 +134,10 @@ public final class PrefixWatch implements AutoCloseable {
       return;
     }
     try {
-      executor.schedule(this::resync, backoff.toMillis(), TimeUnit.MILLISECONDS);
+      executor.schedule(this::resync, backoff.next().toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
-      return; // shutting down
+      // shutting down
     }
-    backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
   }
 
   private void submit(Runnable task) {

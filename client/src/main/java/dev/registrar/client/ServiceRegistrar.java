@@ -2,12 +2,13 @@ package dev.registrar.client;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.registrar.client.internal.Backoff;
 import dev.registrar.client.internal.ConnectionNudge;
+import dev.registrar.client.internal.KeepAliveObserver;
 import dev.registrar.client.internal.EtcdErrors;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
@@ -18,7 +19,6 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.support.CloseableClient;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -95,7 +95,7 @@ public final class ServiceRegistrar implements AutoCloseable {
   private CloseableClient keepAlive;
   private long keepAliveLease;
   private Watch.Watcher ownKeyWatch;
-  private Duration backoff = FIRST_BACKOFF;
+  private final Backoff backoff = new Backoff(FIRST_BACKOFF, MAX_BACKOFF);
   private boolean retryScheduled;
 
   /** A registrar with the default 30 s lease TTL. */
@@ -211,28 +211,10 @@ public final class ServiceRegistrar implements AutoCloseable {
     }
     closeKeepAlive();
     keepAliveLease = lease;
-    keepAlive = client.getLeaseClient().keepAlive(lease, new StreamObserver<>() {
-      @Override
-      public void onNext(LeaseKeepAliveResponse response) {
-        nudge.callSucceeded(); // renewed
-      }
-
-      @Override
-      public void onError(Throwable error) {
-        // jetcd retries stream errors itself; only etcd saying the lease is unknown ends it.
-        if (EtcdErrors.isNotFound(error)) {
-          onExecutor(() -> keepAliveEnded(lease));
-        } else {
-          nudge.callFailed(); // reconnect at once when etcd is back, not after gRPC's backoff
-        }
-      }
-
-      @Override
-      public void onCompleted() {
-        // jetcd's deadline passed without a renewal (an outage): not yet a verdict.
-        onExecutor(() -> keepAliveEnded(lease));
-      }
-    });
+    keepAlive = client.getLeaseClient().keepAlive(lease, new KeepAliveObserver(
+        nudge::callSucceeded,
+        error -> nudge.callFailed(), // reconnect at once when etcd is back, not after gRPC's backoff
+        () -> onExecutor(() -> keepAliveEnded(lease))));
   }
 
   private void keepAliveEnded(long lease) {
@@ -306,7 +288,7 @@ public final class ServiceRegistrar implements AutoCloseable {
   }
 
   private void succeeded() {
-    backoff = FIRST_BACKOFF;
+    backoff.reset();
     nudge.callSucceeded();
   }
 
@@ -319,11 +301,12 @@ public final class ServiceRegistrar implements AutoCloseable {
       return;
     }
     nudge.callFailed();
-    LOG.warn("{} failed, retrying in {} ms: {}", what, backoff.toMillis(), e.toString());
     if (retryScheduled) {
       return;
     }
     retryScheduled = true;
+    Duration delay = backoff.next();
+    LOG.warn("{} failed, retrying in {} ms: {}", what, delay.toMillis(), e.toString());
     try {
       executor.schedule(() -> {
         retryScheduled = false;
@@ -332,11 +315,10 @@ public final class ServiceRegistrar implements AutoCloseable {
         } else {
           attempt();
         }
-      }, backoff.toMillis(), TimeUnit.MILLISECONDS);
+      }, delay.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException closed) {
-      return;
+      // Closed.
     }
-    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
   }
 
   /** From a jetcd thread, which must never block: over to ours. */

@@ -1,11 +1,9 @@
 package dev.registrar.operator.etcd;
 
-import dev.registrar.client.internal.EtcdErrors;
+import dev.registrar.client.internal.KeepAliveObserver;
 
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.support.CloseableClient;
-import io.grpc.stub.StreamObserver;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -95,29 +93,11 @@ public final class LeaseKeeper implements AutoCloseable {
       this.onLost = onLost;
     }
 
-    StreamObserver<LeaseKeepAliveResponse> observer(long id) {
-      return new StreamObserver<>() {
-        @Override
-        public void onNext(LeaseKeepAliveResponse response) {
-          // Renewed; nothing to do.
-        }
-
-        @Override
-        public void onError(Throwable error) {
-          // Not final: renewals resume by themselves when etcd comes back within the TTL.
-          if (EtcdErrors.isNotFound(error)) {
-            markLost(id);
-          } else {
-            counters.keepaliveErrors.incrementAndGet();
-            LOG.debug("keepalive of lease {} failed, jetcd retries: {}", Long.toHexString(id), error.toString());
-          }
-        }
-
-        @Override
-        public void onCompleted() {
-          markLost(id);
-        }
-      };
+    KeepAliveObserver observer(long id) {
+      return new KeepAliveObserver(() -> { }, error -> {
+        counters.keepaliveErrors.incrementAndGet();
+        LOG.debug("keepalive of lease {} failed, jetcd retries: {}", Long.toHexString(id), error.toString());
+      }, () -> markLost(id));
     }
 
     private void markLost(long id) {
