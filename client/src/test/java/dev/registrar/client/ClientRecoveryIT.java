@@ -22,7 +22,11 @@ class ClientRecoveryIT {
   static final EndpointValue VALUE = new EndpointValue("1.0", 100, "10.30.0.1", 8080, "http", null, null, null,
       Map.of(), null);
 
-  /** One application: it registers itself and discovers its peers through one jetcd client. */
+  /**
+   * One application: it registers itself and discovers its peers through one jetcd client. The
+   * outage is twice the TTL, so jetcd's keepalive gives up; etcd still has the lease after its
+   * restart, and the registrar must ask before it replaces anything.
+   */
   @Test
   void afterA30SecondOutageDiscoveryAndRegistrationRecoverWithinSeconds() throws Exception {
     Client client = etcd.client();
