@@ -180,6 +180,38 @@ class NamePolicyIT {
   }
 
   @Test
+  void aNameTakenBackWhileEtcdIsDownIsGivenUpAsSoonAsEtcdAnswers() throws Exception {
+    try (OperatorFixture fixture = OperatorFixture.start(ETCD, "--name-policy", "namespace-annotation")) {
+      KubernetesClient client = fixture.client;
+      client.resource(namespace("ops", "billing")).create();
+      client.resource(pod("ops", "billing-1", "10.34.0.1", APP, true)).create();
+      client.resource(registration("ops", "billing", "billing", APP, PortSpec.number("http", 8080))).create();
+      awaitReady(client, "ops", "billing", "True", "Synced");
+      long lease = fixture.lease("ops", "billing");
+
+      ETCD.etcd().killAll();
+      awaitReady(client, "ops", "billing", "False", "EtcdUnavailable");
+      annotate(client, "ops", "reporting");
+      // Said at once, etcd or not; the lease is no longer renewed, so the keys go with its TTL
+      // even if etcd stayed away.
+      awaitReady(client, "ops", "billing", "False", "NameNotAllowed");
+      assertThat(fixture.registration("ops", "billing").getStatus().getLeaseId()).isEqualTo(Long.toHexString(lease));
+      ETCD.etcd().startAll();
+      try (io.etcd.jetcd.Client fresh = ETCD.etcd().newClient()) {
+        EtcdView etcd = new EtcdView(fresh);
+        await().atMost(WAIT).untilAsserted(() -> {
+          assertThat(etcd.values("/services/billing/")).isEmpty();
+          assertThat(etcd.value("/registrar/claims/billing")).isEmpty();
+          assertThat(etcd.lease(lease).getTTL()).isEqualTo(-1);
+        });
+      }
+      await().atMost(WAIT).untilAsserted(() ->
+          assertThat(fixture.registration("ops", "billing").getStatus().getLeaseId()).isNull());
+      awaitReady(client, "ops", "billing", "False", "NameNotAllowed");
+    }
+  }
+
+  @Test
   void switchingThePolicyBetweenRunsOfTheJarTakesEffectOnTheKeysAlreadyRegistered() throws Exception {
     try (MockKubernetesApi api = MockKubernetesApi.start()) {
       KubernetesClient client = api.client();
