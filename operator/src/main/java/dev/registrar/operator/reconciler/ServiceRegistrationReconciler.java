@@ -370,8 +370,9 @@ public class ServiceRegistrationReconciler
       return notReady(registration, generation, Reasons.NAME_NOT_ALLOWED, message);
     }
     if (mayHoldKeys) {
-      int removed = withdraw(registration);
-      LOG.info("name not allowed: lease revoked and {} removed", removed == 1 ? "1 key" : removed + " keys");
+      int left = withdraw(registration);
+      LOG.info("name not allowed: leases revoked (their keys and the claim went with them), {} on no lease of "
+          + "its own deleted", left == 1 ? "1 key" : left + " keys");
     }
     membership.remove(id);
     blockedByHeldKeys.values().remove(id);
@@ -387,7 +388,7 @@ public class ServiceRegistrationReconciler
    * Revokes the registration's leases (etcd deletes every key bound to them), then deletes what
    * its value still owns on another lease or none. Keys of anybody else are never touched.
    *
-   * @return how many keys were left after the revocation and deleted
+   * @return how many keys were still there after the revocation, and deleted
    */
   private int withdraw(ServiceRegistration registration) {
     String uid = registration.getMetadata().getUid();
