@@ -15,21 +15,7 @@ public final class Picker {
    * Empty when no instance has a positive weight.
    */
   public static Optional<ServiceInstance> weighted(List<ServiceInstance> instances, RandomGenerator random) {
-    long total = 0;
-    for (ServiceInstance instance : instances) {
-      total += Math.max(0, instance.weight());
-    }
-    if (total == 0) {
-      return Optional.empty();
-    }
-    long point = random.nextLong(total);
-    for (ServiceInstance instance : instances) {
-      point -= Math.max(0, instance.weight());
-      if (point < 0) {
-        return Optional.of(instance);
-      }
-    }
-    throw new IllegalStateException("unreachable: weights changed while picking");
+    return new ServiceView(instances).pick(random);
   }
 
   /** The instances whose version is {@code version}. */

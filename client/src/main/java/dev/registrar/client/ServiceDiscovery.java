@@ -198,8 +198,8 @@ public final class ServiceDiscovery implements AutoCloseable {
         List<ServiceInstance> present = cache.all();
         listeners.add(listener);
         if (!present.isEmpty()) {
-          listenerExecutor.execute(() -> present.forEach(instance ->
-              notify(listener, new InstanceCache.Change(null, instance))));
+          listenerExecutor.execute(() -> present.stream().takeWhile(instance -> listeners.contains(listener))
+              .forEach(instance -> notify(listener, new InstanceCache.Change(null, instance))));
         }
       });
     } catch (RejectedExecutionException e) {

@@ -175,13 +175,10 @@ public final class ServiceRegistrar implements AutoCloseable {
         lease = 0;
       }
       if (lease == 0) {
-        long old = leaseId;
+        // Kept from here on: a later attempt (the put below failed) reuses it while etcd has it,
+        // so no attempt leaves an orphaned lease behind.
         lease = client.getLeaseClient().grant(ttl.toSeconds()).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getID();
         leaseId = lease;
-        if (old != 0) {
-          // Gone, as far as etcd told us; revoked anyway so that nothing of it can linger.
-          client.getLeaseClient().revoke(old).exceptionally(e -> null);
-        }
       }
       keepAlive(lease);
       long revision = client.getKVClient().put(bytes(key.asString()), ByteSequence.from(value),

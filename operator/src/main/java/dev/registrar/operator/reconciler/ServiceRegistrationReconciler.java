@@ -374,19 +374,25 @@ public class ServiceRegistrationReconciler
       LOG.info("name not allowed: leases revoked (their keys and the claim went with them), {} on no lease of "
           + "its own deleted", left == 1 ? "1 key" : left + " keys");
     }
-    membership.remove(id);
-    blockedByHeldKeys.values().remove(id);
-    leaseKeysChanged.remove(id);
-    lostLeases.remove(id);
-    lostAnnounced.remove(id);
+    forgetKeys(id);
     metrics.registeredEndpoints(id, 0);
     return patchIfChanged(registration, StatusCalculator.withdrawn(registration.getStatus(), generation,
         Reasons.NAME_NOT_ALLOWED, message, clock.instant()));
   }
 
+  /** What this process tracks about the keys a registration holds: it holds none now. */
+  private void forgetKeys(ResourceID id) {
+    membership.remove(id);
+    blockedByHeldKeys.values().remove(id);
+    leaseKeysChanged.remove(id);
+    lostLeases.remove(id);
+    lostAnnounced.remove(id);
+  }
+
   /**
    * Revokes the registration's leases (etcd deletes every key bound to them), then deletes what
-   * its value still owns on another lease or none. Keys of anybody else are never touched.
+   * its value still owns on another lease or none. Keys of anybody else are never touched. With a
+   * service name that is no valid name, there is no path to look under: the leases are all.
    *
    * @return how many keys were still there after the revocation, and deleted
    */
@@ -395,6 +401,9 @@ public class ServiceRegistrationReconciler
     for (long lease : leases.all(registration)) {
       etcd.revokeLease(lease);
       leases.release(uid, lease);
+    }
+    if (SpecValidation.problem(registration).isPresent()) {
+      return 0;
     }
     String serviceName = registration.effectiveServiceName();
     Map<String, StoredKey> stored = new TreeMap<>(etcd.readPrefix(registry.prefix().servicePath(serviceName)));
@@ -583,14 +592,7 @@ public class ServiceRegistrationReconciler
     String uid = registration.getMetadata().getUid();
     ResourceID id = ResourceID.fromResource(registration);
     try {
-      if (SpecValidation.problem(registration).isEmpty()) {
-        withdraw(registration);
-      } else {
-        for (long lease : leases.all(registration)) {
-          etcd.revokeLease(lease);
-          leases.release(uid, lease);
-        }
-      }
+      withdraw(registration);
     } catch (EtcdUnavailableException e) {
       ServiceRegistrationStatus next = StatusCalculator.notReady(registration.getStatus(),
           generationOf(registration), Reasons.ETCD_UNAVAILABLE, "cannot remove the registration's keys, the finalizer stays until "
@@ -607,13 +609,9 @@ public class ServiceRegistrationReconciler
       }
       throw e;
     }
-    membership.remove(id);
-    blockedByHeldKeys.values().remove(id);
-    leaseKeysChanged.remove(id);
+    forgetKeys(id);
     warnedReasons.remove(id);
     metrics.registrationGone(id);
-    lostLeases.remove(id);
-    lostAnnounced.remove(id);
     leases.forget(uid);
     LOG.info("deleted; lease revoked and keys removed");
     return DeleteControl.defaultDelete();
