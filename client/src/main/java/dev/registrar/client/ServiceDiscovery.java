@@ -60,6 +60,13 @@ public final class ServiceDiscovery implements AutoCloseable {
     default void removed(ServiceInstance instance) {}
 
     default void changed(ServiceInstance before, ServiceInstance after) {}
+
+    /**
+     * The view is complete up to {@code revision}: called after the first read (even when it
+     * found nothing), after each batch of changes, and after a new listener's replay. Adapters
+     * that push whole lists (a gRPC resolver, a Spring heartbeat) push here, once per batch.
+     */
+    default void synced(long revision) {}
   }
 
   /**
@@ -187,8 +194,9 @@ public final class ServiceDiscovery implements AutoCloseable {
 
   /**
    * Adds a listener. It first receives {@link Listener#added} for every instance in view now (in
-   * key order), on the listener thread and before any later change; then each change. Before the
-   * first read there is nothing to replay: the first read's instances arrive as additions.
+   * key order) and then {@link Listener#synced}, on the listener thread and before any later
+   * change; then each change. Before the first read there is nothing to replay: the first read's
+   * instances arrive as additions, followed by {@code synced}.
    */
   public void addListener(Listener listener) {
     try {
@@ -196,10 +204,17 @@ public final class ServiceDiscovery implements AutoCloseable {
       // miss nor repeat anything.
       executor.execute(() -> {
         List<ServiceInstance> present = cache.all();
+        boolean synced = firstSync.getCount() == 0;
+        long at = revision;
         listeners.add(listener);
-        if (!present.isEmpty()) {
-          listenerExecutor.execute(() -> present.stream().takeWhile(instance -> listeners.contains(listener))
-              .forEach(instance -> notify(listener, new InstanceCache.Change(null, instance))));
+        if (synced) {
+          listenerExecutor.execute(() -> {
+            present.stream().takeWhile(instance -> listeners.contains(listener))
+                .forEach(instance -> notify(listener, new InstanceCache.Change(null, instance)));
+            if (listeners.contains(listener)) {
+              synced(listener, at);
+            }
+          });
         }
       });
     } catch (RejectedExecutionException e) {
@@ -245,10 +260,11 @@ public final class ServiceDiscovery implements AutoCloseable {
     for (KeyValue kv : kvs) {
       decode(kv).ifPresent(read::add);
     }
-    publish(cache.replaceAll(read));
+    boolean first = firstSync.getCount() > 0;
     revision = at;
     markSynced();
     firstSync.countDown();
+    publish(cache.replaceAll(read), first);
   }
 
   private void onEvents(List<WatchEvent> events) {
@@ -260,8 +276,8 @@ public final class ServiceDiscovery implements AutoCloseable {
       changes.addAll(cache.apply(key, instance, kv.getModRevision()));
       revision = Math.max(revision, kv.getModRevision());
     }
-    publish(changes);
     markSynced();
+    publish(changes, false);
   }
 
   /** Notices outages that jetcd's silent reconnects would hide, and rebuilds after them. */
@@ -313,7 +329,7 @@ public final class ServiceDiscovery implements AutoCloseable {
     lastSync = Instant.now();
   }
 
-  private void publish(List<InstanceCache.Change> changes) {
+  private void publish(List<InstanceCache.Change> changes, boolean always) {
     for (String service : cache.drainTouched()) {
       List<ServiceInstance> instances = cache.instances(service);
       if (instances.isEmpty()) {
@@ -322,10 +338,11 @@ public final class ServiceDiscovery implements AutoCloseable {
         views.put(service, new ServiceView(instances));
       }
     }
-    if (changes.isEmpty() || listeners.isEmpty()) {
+    if ((changes.isEmpty() && !always) || listeners.isEmpty()) {
       return;
     }
     List<Listener> targets = List.copyOf(listeners);
+    long at = revision;
     try {
       listenerExecutor.execute(() -> {
         for (InstanceCache.Change change : changes) {
@@ -335,6 +352,7 @@ public final class ServiceDiscovery implements AutoCloseable {
             }
           }
         }
+        targets.stream().filter(listeners::contains).forEach(listener -> synced(listener, at));
       });
     } catch (RejectedExecutionException e) {
       // Closed.
@@ -350,6 +368,14 @@ public final class ServiceDiscovery implements AutoCloseable {
       } else {
         listener.changed(change.before(), change.after());
       }
+    } catch (RuntimeException e) {
+      LOG.warn("a ServiceDiscovery listener failed", e);
+    }
+  }
+
+  private static void synced(Listener listener, long revision) {
+    try {
+      listener.synced(revision);
     } catch (RuntimeException e) {
       LOG.warn("a ServiceDiscovery listener failed", e);
     }

@@ -139,6 +139,32 @@ class ServiceDiscoveryIT {
     }
   }
 
+  /** What adapters push whole lists on: the end of each batch, the first read even when empty. */
+  @Test
+  void syncedEndsTheFirstReadEachBatchAndEachReplay() throws Exception {
+    Client client = ETCD.client();
+    class Batches extends Recorder {
+      @Override
+      public void synced(long revision) {
+        calls.add("@" + revision);
+      }
+    }
+    try (ServiceDiscovery discovery = ServiceDiscovery.watch(client, PREFIX, "batches")) {
+      Batches early = new Batches();
+      discovery.addListener(early);
+      assertThat(discovery.awaitInitialSync(WAIT)).isTrue();
+      long first = discovery.revision();
+      await().atMost(WAIT).untilAsserted(() -> assertThat(early.calls).containsExactly("@" + first));
+      put(client, "batches", "10.8.0.1", 100);
+      await().atMost(WAIT).untilAsserted(() -> assertThat(early.calls)
+          .containsExactly("@" + first, "+10.8.0.1", "@" + discovery.revision()));
+      Batches late = new Batches();
+      discovery.addListener(late);
+      await().atMost(WAIT).untilAsserted(() -> assertThat(late.calls)
+          .containsExactly("+10.8.0.1", "@" + discovery.revision()));
+    }
+  }
+
   /** The seed article's value, etcd's naming format and go-zero's dotted names are instances. */
   @Test
   void otherWritersFormatsAndNamesAreDiscovered() throws Exception {

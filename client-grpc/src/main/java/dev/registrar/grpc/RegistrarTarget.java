@@ -1,0 +1,69 @@
+package dev.registrar.grpc;
+
+import dev.registrar.client.ServiceNames;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A parsed {@code registrar:///{service}?version=&zone=} target.
+ *
+ * @param service the service name, a path segment of the registry's keys
+ * @param version only instances with this version, or null for all
+ * @param zone prefer instances in this zone (falling back to all when none there can take calls),
+ *     or null
+ */
+public record RegistrarTarget(String service, String version, String zone) {
+
+  /** Parses a target; throws IllegalArgumentException with a message that says what is wrong. */
+  public static RegistrarTarget parse(URI uri) {
+    if (!RegistrarGrpc.SCHEME.equals(uri.getScheme())) {
+      throw new IllegalArgumentException("not a registrar target: " + uri);
+    }
+    if (uri.getRawAuthority() != null && !uri.getRawAuthority().isEmpty()) {
+      throw new IllegalArgumentException("registrar targets have no authority: write registrar:///{service}, not "
+          + uri);
+    }
+    String path = uri.getPath() == null ? "" : uri.getPath();
+    String service = path.startsWith("/") ? path.substring(1) : path;
+    if (!ServiceNames.isReadable(service)) {
+      throw new IllegalArgumentException("invalid service name '" + service + "' in " + uri
+          + ": expected registrar:///{service}, where the service is one path segment");
+    }
+    String version = null;
+    String zone = null;
+    String query = uri.getRawQuery();
+    if (query != null && !query.isEmpty()) {
+      for (String pair : query.split("&")) {
+        int eq = pair.indexOf('=');
+        String name = eq < 0 ? pair : pair.substring(0, eq);
+        String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        if (value.isEmpty()) {
+          throw new IllegalArgumentException("empty value for '" + name + "' in " + uri);
+        }
+        switch (name) {
+          case "version" -> version = value;
+          case "zone" -> zone = value;
+          default -> throw new IllegalArgumentException("unknown parameter '" + name + "' in " + uri
+              + ": registrar targets take version= and zone=");
+        }
+      }
+    }
+    return new RegistrarTarget(service, version, zone);
+  }
+
+  /** How a log line or an error names it: the target as written. */
+  @Override
+  public String toString() {
+    StringBuilder out = new StringBuilder(RegistrarGrpc.SCHEME).append(":///").append(service);
+    String separator = "?";
+    if (version != null) {
+      out.append(separator).append("version=").append(version);
+      separator = "&";
+    }
+    if (zone != null) {
+      out.append(separator).append("zone=").append(zone);
+    }
+    return out.toString();
+  }
+}
