@@ -61,7 +61,7 @@ class ServiceDiscoveryIT {
   }
 
   /** Records listener calls as "+host", "-host", "~host". */
-  static final class Recorder implements ServiceDiscovery.Listener {
+  static class Recorder implements ServiceDiscovery.Listener {
     final List<String> calls = new CopyOnWriteArrayList<>();
 
     @Override
