@@ -262,9 +262,9 @@ public final class ServiceDiscovery implements AutoCloseable {
     }
     boolean first = firstSync.getCount() > 0;
     revision = at;
+    publish(cache.replaceAll(read), first);
     markSynced();
     firstSync.countDown();
-    publish(cache.replaceAll(read), first);
   }
 
   private void onEvents(List<WatchEvent> events) {
@@ -276,8 +276,8 @@ public final class ServiceDiscovery implements AutoCloseable {
       changes.addAll(cache.apply(key, instance, kv.getModRevision()));
       revision = Math.max(revision, kv.getModRevision());
     }
-    markSynced();
     publish(changes, false);
+    markSynced();
   }
 
   /** Notices outages that jetcd's silent reconnects would hide, and rebuilds after them. */
