@@ -37,7 +37,7 @@ public class RegistrarServiceRegistryAutoConfiguration {
     RegistrarProperties.Registration settings = properties.getRegistration();
     String name = settings.getServiceName() != null ? settings.getServiceName()
         : environment.getProperty("spring.application.name");
-    if (name == null) {
+    if (name == null || name.isBlank()) {
       throw new IllegalStateException("Registrar cannot register this application: it has no service name. Set "
           + "spring.application.name or " + RegistrarProperties.PREFIX + ".registration.service-name, or turn "
           + "registration off with " + RegistrarProperties.PREFIX + ".registration.enabled=false");

@@ -386,11 +386,10 @@ public final class ServiceDiscovery implements AutoCloseable {
   public void close() {
     closed = true;
     watch.close();
-    executor.shutdown();
+    // Now, not after a probe that waits for an unreachable etcd (up to the timeout) gives up.
+    executor.shutdownNow();
     try {
-      if (!executor.awaitTermination(options.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        executor.shutdownNow();
-      }
+      executor.awaitTermination(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
