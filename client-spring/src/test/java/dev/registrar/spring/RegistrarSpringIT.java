@@ -191,6 +191,8 @@ class RegistrarSpringIT {
     closer.start();
     await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5)).until(() -> keys("leaving").size() == 1);
     long gone = System.nanoTime() - start;
+    // Deregistered before the web server stops: it still answers now.
+    assertThat(call(RestClient.create("http://127.0.0.1:" + port(leaves)), "/hello")).isEqualTo("leaves");
     closer.join(15_000);
     long afterClose = succeeded.get();
     await().atMost(Duration.ofSeconds(5)).until(() -> succeeded.get() > afterClose + 200);
