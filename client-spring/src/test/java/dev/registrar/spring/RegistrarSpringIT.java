@@ -70,6 +70,16 @@ class RegistrarSpringIT {
     return context;
   }
 
+  static ConfigurableApplicationContext weighted;
+
+  /** One consumer with the weighted configuration, shared by the tests that can share it. */
+  static synchronized ConfigurableApplicationContext weightedConsumer() {
+    if (weighted == null) {
+      weighted = consumer("spring.cloud.loadbalancer.configurations=weighted");
+    }
+    return weighted;
+  }
+
   static int port(ConfigurableApplicationContext context) {
     return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
   }
@@ -103,7 +113,7 @@ class RegistrarSpringIT {
     assertThat(lightValue.zone()).isEqualTo("zone-a");
     assertThat(lightValue.metadata()).containsEntry("team", "greetings");
 
-    ConfigurableApplicationContext consumer = consumer("spring.cloud.loadbalancer.configurations=weighted");
+    ConfigurableApplicationContext consumer = weightedConsumer();
     DiscoveryClient discovery = consumer.getBean(DiscoveryClient.class);
     assertThat(discovery.getServices()).contains("greeter");
     assertThat(discovery.getInstances("greeter")).hasSize(2).anySatisfy(instance -> {
@@ -163,7 +173,7 @@ class RegistrarSpringIT {
     others.add(stays);
     ConfigurableApplicationContext leaves = TestApps.run(TestApps.Provider.class, etcd.endpointList(),
         "spring.application.name=leaving", "app.name=leaves");
-    ConfigurableApplicationContext consumer = consumer();
+    ConfigurableApplicationContext consumer = weightedConsumer();
     RestClient client = consumer.getBean(RestClient.Builder.class).build();
     await().atMost(Duration.ofSeconds(5)).until(() -> split(client, "http://leaving/hello", 20).size() == 2);
 
