@@ -44,13 +44,18 @@ import java.util.function.BooleanSupplier;
  *
  * <pre>java -jar bench/target/registrar-bench.jar [--pods 1000] [--registrations 10] [--flips 200]
  *     [--rate 20] [--cold-pods 10000] [--cold-registrations 100] [--idle-seconds 60]
- *     [--floor-puts 1000] [--floor-keys 10000] [--out bench/target/bench-result.json]</pre>
+ *     [--floor-puts 1000] [--floor-keys 10000] [--footprint-pods 10000] [--footprint-registrations 100]
+ *     [--operator-jar operator/target/registrar-operator.jar] [--out bench/target/bench-result.json]</pre>
+ *
+ * <p>The footprint phase runs last and on its own prefix: the shipped jar as a process of its own,
+ * with the chart's memory settings, against realistic Pods (what a Deployment makes).
  */
 public final class RegistrarBench {
 
   /** The run's sizes. */
   public record Params(int floorPuts, int floorKeys, int pods, int registrations, int flips, double rate,
-      int coldPods, int coldRegistrations, int idleSeconds, Path out) {
+      int coldPods, int coldRegistrations, int idleSeconds, int footprintPods, int footprintRegistrations,
+      Path operatorJar, Path out) {
 
     static Params parse(String[] args) {
       Map<String, String> flags = new LinkedHashMap<>();
@@ -70,9 +75,13 @@ public final class RegistrarBench {
           Integer.parseInt(flags.getOrDefault("cold-pods", "10000")),
           Integer.parseInt(flags.getOrDefault("cold-registrations", "100")),
           Integer.parseInt(flags.getOrDefault("idle-seconds", "60")),
+          Integer.parseInt(flags.getOrDefault("footprint-pods", "10000")),
+          Integer.parseInt(flags.getOrDefault("footprint-registrations", "100")),
+          Path.of(flags.getOrDefault("operator-jar", "operator/target/registrar-operator.jar")),
           Path.of(flags.getOrDefault("out", "bench/target/bench-result.json")));
       flags.keySet().removeAll(List.of("floor-puts", "floor-keys", "pods", "registrations", "flips", "rate",
-          "cold-pods", "cold-registrations", "idle-seconds", "out"));
+          "cold-pods", "cold-registrations", "idle-seconds", "footprint-pods", "footprint-registrations",
+          "operator-jar", "out"));
       if (!flags.isEmpty()) {
         throw new IllegalArgumentException("unknown flags " + flags.keySet());
       }
@@ -100,6 +109,7 @@ public final class RegistrarBench {
       floor(etcd.client(), params, result);
       readiness(etcd, params, result);
       coldStartIdleAndFootprint(etcd, params, result);
+      Footprint.measure(etcd, params, result);
     }
     return result;
   }
@@ -261,6 +271,12 @@ public final class RegistrarBench {
 
   static List<Pod> createRegistrationsAndPods(KubernetesClient client, String prefix, int registrations, int pods)
       throws Exception {
+    return createRegistrationsAndPods(client, prefix, registrations, pods, false);
+  }
+
+  /** @param realistic Pods as a Deployment makes them ({@link TestObjects#deploymentPod}), not minimal ones */
+  static List<Pod> createRegistrationsAndPods(KubernetesClient client, String prefix, int registrations, int pods,
+      boolean realistic) throws Exception {
     for (int r = 0; r < registrations; r++) {
       client.resource(TestObjects.registration("bench", prefix + "-" + r, prefix + "-" + r,
           Map.of("app", prefix + "-" + r), PortSpec.number("http", 80))).create();
@@ -270,9 +286,11 @@ public final class RegistrarBench {
       List<Future<Pod>> created = new ArrayList<>();
       for (int i = 0; i < pods; i++) {
         int n = i;
-        String ip = "10." + (prefix.equals("r") ? 100 : 150 + n / 65536) + "." + (n / 256 % 256) + "." + (n % 256);
-        created.add(creators.submit(() -> client.resource(TestObjects.pod("bench", prefix + "-pod-" + n, ip,
-            Map.of("app", prefix + "-" + (n % registrations)), true)).create()));
+        String ip = "10." + (prefix.equals("r") ? 100 : prefix.equals("f") ? 200 + n / 65536 : 150 + n / 65536) + "." + (n / 256 % 256) + "." + (n % 256);
+        Map<String, String> labels = Map.of("app", prefix + "-" + (n % registrations));
+        created.add(creators.submit(() -> client.resource(realistic
+            ? TestObjects.deploymentPod("bench", prefix + "-pod-" + n, ip, labels, true)
+            : TestObjects.pod("bench", prefix + "-pod-" + n, ip, labels, true)).create()));
       }
       List<Pod> result = new ArrayList<>();
       for (Future<Pod> pod : created) {

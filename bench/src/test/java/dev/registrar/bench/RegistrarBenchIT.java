@@ -16,7 +16,8 @@ class RegistrarBenchIT {
     // once while idle, so "an idle operator writes nothing" is checked over real reconciles.
     int idleSeconds = 12;
     Map<String, Object> result = RegistrarBench.run(new RegistrarBench.Params(50, 300, 20, 2, 10, 20, 60,
-        registrations, idleSeconds, Path.of("target/bench-smoke.json")));
+        registrations, idleSeconds, 100, 2, Path.of("../operator/target/registrar-operator.jar"),
+        Path.of("target/bench-smoke.json")));
     assertThat(result).containsKeys("floor_put_p99_ms", "readiness_p99_ms", "cold_start_seconds", "rss_mib");
     // One etcd revision per endpoint change, and an idle operator writes nothing.
     assertThat(result.get("revisions_per_change")).isEqualTo(1.0);
@@ -24,5 +25,10 @@ class RegistrarBenchIT {
     assertThat(result.get("idle_status_patches")).isEqualTo(0L);
     assertThat(((Number) result.get("idle_reconciles")).longValue()).isGreaterThanOrEqualTo(registrations);
     assertThat((double) result.get("cold_start_seconds")).isPositive();
+    // The shipped jar on its own: it started, registered the Pods and was measured.
+    assertThat(((Number) result.get("footprint_rss_peak_mib")).longValue()).isPositive();
+    assertThat(((Number) result.get("footprint_heap_live_mib")).longValue()).isPositive();
+    assertThat(((Number) result.get("pod_bytes_pruned")).longValue())
+        .isLessThan(((Number) result.get("pod_bytes_full")).longValue());
   }
 }

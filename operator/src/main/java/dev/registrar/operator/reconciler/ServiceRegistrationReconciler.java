@@ -103,6 +103,9 @@ public class ServiceRegistrationReconciler
   private final NamePermissions names;
   private volatile boolean stopping;
   private volatile InformerEventSource<Pod, ServiceRegistration> pods;
+
+  /** Pods per page of the informer's list (client-go's reflector pages by 500 too). */
+  static final long POD_LIST_PAGE = 500;
   private volatile IndexerResourceCache<ServiceRegistration> registrations;
 
   public ServiceRegistrationReconciler(RegistryContext registry, EtcdRegistry etcd,
@@ -176,6 +179,11 @@ public class ServiceRegistrationReconciler
     var configuration = InformerEventSourceConfiguration.from(Pod.class, ServiceRegistration.class)
         .withNamespacesInheritedFromController()
         .withSecondaryToPrimaryMapper((Pod pod) -> registrationsFor(pod, registrations))
+        // Pods pruned to the fields the operator reads: most of a Pod's bytes are never looked at.
+        .withItemStore(new PrunedPodStore())
+        // The first list in pages: 10,000 Pods at once would be the heap's peak, a full copy
+        // of every Pod before pruning (see docs/benchmarks.md, footprint).
+        .withInformerListLimit(POD_LIST_PAGE)
         .build();
     pods = new InformerEventSource<>(configuration, context);
     List<EventSource<?, ServiceRegistration>> sources = new ArrayList<>(List.of(pods, triggers));

@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -49,8 +48,9 @@ public final class MockKubernetesApi implements AutoCloseable {
       server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
           new KubernetesMixedDispatcher(responses), false);
     } else {
+      // Lists are paged when the client asks (limit/continue), as a real API server pages them.
       server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-          new KubernetesCrudDispatcher(List.of()), false);
+          new PaginatingCrudDispatcher(), false);
     }
     server.init(InetAddress.getLoopbackAddress(), 0);
     if (leaderElection) {

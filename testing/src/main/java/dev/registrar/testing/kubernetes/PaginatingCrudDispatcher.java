@@ -1,0 +1,88 @@
+package dev.registrar.testing.kubernetes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * fabric8's CRUD mock answers every list whole, ignoring {@code limit}; a real API server pages
+ * it ({@code limit} and {@code continue}). This one pages too, so that a client's paginated list
+ * costs what it costs against a real cluster. The pages of one list come from one snapshot, as
+ * the API server's do (its continue token pins the list's resourceVersion).
+ */
+final class PaginatingCrudDispatcher extends KubernetesCrudDispatcher {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern LIMIT = Pattern.compile("([?&])limit=(\\d+)");
+  private static final Pattern CONTINUE = Pattern.compile("([?&])continue=([^&]*)");
+
+  /** Snapshots of lists being paged, by continue token. */
+  private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
+
+  private record Snapshot(ObjectNode list, ArrayNode items) {}
+
+  PaginatingCrudDispatcher() {
+    super(List.of());
+  }
+
+  @Override
+  public MockResponse handleGet(String path) {
+    Matcher limit = LIMIT.matcher(path);
+    if (!limit.find() || path.contains("watch=true")) {
+      return super.handleGet(path);
+    }
+    int size = Integer.parseInt(limit.group(2));
+    Matcher token = CONTINUE.matcher(path);
+    Snapshot snapshot;
+    int offset;
+    if (token.find() && !token.group(2).isEmpty()) {
+      String[] parts = token.group(2).split("-");
+      snapshot = snapshots.remove(token.group(2));
+      offset = Integer.parseInt(parts[1]);
+      if (snapshot == null) {
+        return new MockResponse().setResponseCode(410).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+            + "\"status\":\"Failure\",\"reason\":\"Expired\",\"code\":410}");
+      }
+    } else {
+      MockResponse whole = super.handleGet(path);
+      if (whole.code() != 200) {
+        return whole;
+      }
+      try {
+        JsonNode parsed = JSON.readTree(whole.getBody().readUtf8());
+        if (!(parsed instanceof ObjectNode list) || !(list.get("items") instanceof ArrayNode items)) {
+          return whole; // not a list
+        }
+        snapshot = new Snapshot(list, items);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      offset = 0;
+    }
+    ObjectNode page = snapshot.list().deepCopy().without("items");
+    ArrayNode pageItems = page.putArray("items");
+    int end = Math.min(snapshot.items().size(), offset + size);
+    for (int i = offset; i < end; i++) {
+      pageItems.add(snapshot.items().get(i));
+    }
+    ObjectNode metadata = page.has("metadata") ? (ObjectNode) page.get("metadata") : page.putObject("metadata");
+    if (end < snapshot.items().size()) {
+      String next = System.identityHashCode(snapshot) + "-" + end;
+      snapshots.put(next, snapshot);
+      metadata.put("continue", next);
+    } else {
+      metadata.remove("continue");
+    }
+    return new MockResponse().setResponseCode(200).setBody(page.toString());
+  }
+}
