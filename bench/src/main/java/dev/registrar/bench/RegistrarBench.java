@@ -91,6 +91,14 @@ public final class RegistrarBench {
 
   private RegistrarBench() {}
 
+  // Held, so that the level sticks: java.util.logging keeps loggers weakly.
+  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    // The mock API logs every request at INFO: thousands of lines around the table.
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
   public static void main(String[] args) throws Exception {
     Params params = Params.parse(args);
     Map<String, Object> result = run(params);
