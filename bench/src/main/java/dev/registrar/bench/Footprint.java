@@ -43,7 +43,7 @@ final class Footprint {
   private Footprint() {}
 
   static void measure(EtcdCluster etcd, RegistrarBench.Params params, Map<String, Object> result) throws Exception {
-    perPodBytes(result);
+    perPodBytes(Math.max(500, Math.min(5_000, params.footprintPods())), result);
     if (params.footprintPods() <= 0) {
       return;
     }
@@ -117,8 +117,7 @@ final class Footprint {
   }
 
   /** Heap bytes per Pod held as the API serves it and as the operator's cache now keeps it. */
-  static void perPodBytes(Map<String, Object> result) {
-    int count = 5_000;
+  static void perPodBytes(int count, Map<String, Object> result) {
     long before = usedAfterGc();
     List<Pod> full = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
