@@ -5,8 +5,6 @@ import dev.registrar.client.internal.EtcdErrors;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.registrar.operator.metrics.RegistrarMetrics;
-import dev.registrar.operator.metrics.RegistrarMetrics.EtcdOperation;
 import dev.registrar.operator.model.Plan;
 import dev.registrar.operator.model.StoredKey;
 import io.etcd.jetcd.ByteSequence;
@@ -49,15 +47,15 @@ public final class EtcdRegistry {
   private final Duration timeout;
   private final OwnWrites ownWrites;
   private final ConnectionNudge nudge;
-  private final RegistrarMetrics metrics;
+  private final EtcdCalls calls;
 
   public EtcdRegistry(Client client, Duration timeout, OwnWrites ownWrites, ConnectionNudge nudge,
-      RegistrarMetrics metrics) {
+      EtcdCalls calls) {
     this.client = client;
     this.timeout = timeout;
     this.ownWrites = ownWrites;
     this.nudge = nudge;
-    this.metrics = metrics;
+    this.calls = calls;
   }
 
   /** Every key under {@code prefix}, which must end in '/'. */
@@ -65,7 +63,7 @@ public final class EtcdRegistry {
     if (!prefix.endsWith("/")) {
       throw new IllegalArgumentException("prefix reads must end in '/': " + prefix);
     }
-    GetResponse response = await(EtcdOperation.GET_PREFIX, "read " + prefix,
+    GetResponse response = await(EtcdCalls.Operation.GET_PREFIX, "read " + prefix,
         client.getKVClient().get(bytes(prefix), GetOption.builder().isPrefix(true).build()));
     return toMap(response.getKvs());
   }
@@ -74,7 +72,7 @@ public final class EtcdRegistry {
   public Map<String, StoredKey> readKeys(Collection<String> keys) {
     Map<String, StoredKey> found = new LinkedHashMap<>();
     for (String key : keys) {
-      GetResponse response = await(EtcdOperation.GET, "read " + key, client.getKVClient().get(bytes(key)));
+      GetResponse response = await(EtcdCalls.Operation.GET, "read " + key, client.getKVClient().get(bytes(key)));
       found.putAll(toMap(response.getKvs()));
     }
     return found;
@@ -83,7 +81,7 @@ public final class EtcdRegistry {
   /** The lease, if etcd still has it. */
   public Optional<LeaseInfo> lease(long leaseId, boolean withKeys) {
     LeaseOption option = withKeys ? LeaseOption.builder().withAttachedKeys().build() : LeaseOption.DEFAULT;
-    LeaseTimeToLiveResponse response = await(EtcdOperation.LEASE_TIME_TO_LIVE, "look up lease " + Long.toHexString(leaseId),
+    LeaseTimeToLiveResponse response = await(EtcdCalls.Operation.LEASE_TIME_TO_LIVE, "look up lease " + Long.toHexString(leaseId),
         client.getLeaseClient().timeToLive(leaseId, option));
     if (response.getTTL() <= 0) {
       return Optional.empty(); // -1: expired or never existed
@@ -93,7 +91,7 @@ public final class EtcdRegistry {
   }
 
   public long grantLease(long ttlSeconds) {
-    return await(EtcdOperation.LEASE_GRANT, "grant a lease", client.getLeaseClient().grant(ttlSeconds)).getID();
+    return await(EtcdCalls.Operation.LEASE_GRANT, "grant a lease", client.getLeaseClient().grant(ttlSeconds)).getID();
   }
 
   /** Revokes the lease, which deletes every key bound to it. A lease already gone is fine. */
@@ -101,7 +99,7 @@ public final class EtcdRegistry {
     long revision = 0;
     ownWrites.started();
     try {
-      revision = await(EtcdOperation.LEASE_REVOKE, "revoke lease " + Long.toHexString(leaseId),
+      revision = await(EtcdCalls.Operation.LEASE_REVOKE, "revoke lease " + Long.toHexString(leaseId),
           client.getLeaseClient().revoke(leaseId)).getHeader().getRevision();
     } catch (LeaseNotFoundException e) {
       // Already expired or revoked: its keys are gone, which is what revoking wanted.
@@ -155,7 +153,7 @@ public final class EtcdRegistry {
     TxnResponse response = null;
     ownWrites.started();
     try {
-      response = await(EtcdOperation.TXN, "write " + ops.size() + " keys", client.getKVClient().txn()
+      response = await(EtcdCalls.Operation.TXN, "write " + ops.size() + " keys", client.getKVClient().txn()
           .If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit());
     } catch (LeaseNotFoundException e) {
       throw new LeaseNotFoundException(leaseId, e.getCause());
@@ -169,11 +167,11 @@ public final class EtcdRegistry {
     ops.clear();
   }
 
-  private <T> T await(EtcdOperation operation, String what, CompletableFuture<T> future) {
+  private <T> T await(EtcdCalls.Operation operation, String what, CompletableFuture<T> future) {
     long start = System.nanoTime();
     try {
       T result = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      metrics.etcdCall(operation, System.nanoTime() - start);
+      calls.completed(operation, System.nanoTime() - start);
       nudge.callSucceeded();
       return result;
     } catch (TimeoutException e) {

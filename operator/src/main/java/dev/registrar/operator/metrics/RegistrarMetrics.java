@@ -1,5 +1,6 @@
 package dev.registrar.operator.metrics;
 
+import dev.registrar.operator.etcd.EtcdCalls;
 import dev.registrar.operator.etcd.RegistryCounters;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -25,15 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Everything {@code /metrics} shows: JOSDK's reconcile metrics, JVM metrics, and Registrar's own
  * {@code registrar_*} meters.
  */
-public final class RegistrarMetrics {
+public final class RegistrarMetrics implements EtcdCalls {
 
   /** etcd calls, timed by kind. */
-  public enum EtcdOperation { GET, GET_PREFIX, TXN, LEASE_GRANT, LEASE_REVOKE, LEASE_TIME_TO_LIVE }
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<ResourceID, AtomicInteger> endpoints = new ConcurrentHashMap<>();
   private final Map<ResourceID, Meter> endpointGauges = new ConcurrentHashMap<>();
-  private final Map<EtcdOperation, Timer> etcdTimers = new ConcurrentHashMap<>();
+  private final Map<EtcdCalls.Operation, Timer> etcdTimers = new ConcurrentHashMap<>();
   private final Counter conflicts;
   private final Timer registered;
   private final Timer deregistered;
@@ -80,7 +80,8 @@ public final class RegistrarMetrics {
     return josdk;
   }
 
-  public void etcdCall(EtcdOperation operation, long nanos) {
+  @Override
+  public void completed(EtcdCalls.Operation operation, long nanos) {
     etcdTimers.computeIfAbsent(operation, op -> Timer.builder("registrar.etcd.operation")
         .description("latency of etcd calls by operation")
         .tags("operation", op.name().toLowerCase(java.util.Locale.ROOT))
