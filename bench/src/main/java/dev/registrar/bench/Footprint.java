@@ -101,10 +101,7 @@ final class Footprint {
         result.put("footprint_heap_live_mib", live / (1024 * 1024));
         result.put("footprint_threads", status(process.pid(), "Threads"));
         if (extra.contains("NativeMemoryTracking")) {
-          Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
-          Process nmt = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "VM.native_memory", "summary")
-              .redirectErrorStream(true).start();
-          System.out.println(new String(nmt.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+          System.out.println(jcmd(process.pid(), "VM.native_memory", "summary"));
         }
       } finally {
         process.destroy();
@@ -159,13 +156,20 @@ final class Footprint {
 
   /** jcmd's class histogram: it runs a full GC first; its total is the heap's live bytes. */
   static long liveHeapBytes(long pid) throws IOException, InterruptedException {
-    Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
-    Process histogram = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram")
-        .redirectErrorStream(true).start();
-    String out = new String(histogram.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    histogram.waitFor(60, TimeUnit.SECONDS);
-    Matcher total = Pattern.compile("Total\\s+(\\d+)\\s+(\\d+)").matcher(out);
+    Matcher total = Pattern.compile("Total\\s+(\\d+)\\s+(\\d+)").matcher(jcmd(pid, "GC.class_histogram"));
     return total.find() ? Long.parseLong(total.group(2)) : -1;
+  }
+
+  /** What {@code jcmd pid command...} prints (the jcmd next to this JVM's java). */
+  static String jcmd(long pid, String... command) throws IOException, InterruptedException {
+    List<String> line = new ArrayList<>(List.of(
+        Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd").toString(),
+        Long.toString(pid)));
+    line.addAll(List.of(command));
+    Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
+    String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    jcmd.waitFor(60, TimeUnit.SECONDS);
+    return out;
   }
 
   private static int freePort() throws IOException {

@@ -351,16 +351,7 @@ public final class RegistrarBench {
   }
 
   static long rssMib() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      // not Linux
-    }
-    return -1;
+    return Footprint.status(ProcessHandle.current().pid(), "VmRSS") / 1024;
   }
 
   static long percentile(long[] sorted, int p) {

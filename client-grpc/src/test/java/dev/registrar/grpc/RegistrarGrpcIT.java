@@ -72,6 +72,27 @@ class RegistrarGrpcIT {
     return seen;
   }
 
+  /** Two servers "a" and "b" registered as {@code service} with weight 100, and a warm channel to it. */
+  record TwoServers(Registry registry, TestServer a, TestServer b, ManagedChannel channel) {}
+
+  private TwoServers twoServers(String service) throws Exception {
+    Registry registry = new Registry(etcd.client());
+    TestServer a = server("a");
+    TestServer b = server("b");
+    registry.put(service, a, 100);
+    registry.put(service, b, 100);
+    ManagedChannel channel = channel("registrar:///" + service);
+    warmUp(channel, "a", "b");
+    return new TwoServers(registry, a, b, channel);
+  }
+
+  /** {@code count} calls of the slow method, left running. */
+  private static List<com.google.common.util.concurrent.ListenableFuture<String>> slowCalls(ManagedChannel channel,
+      int count) {
+    return IntStream.range(0, count).mapToObj(i -> ClientCalls.futureUnaryCall(channel.newCall(TestServer.SLOW,
+        CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS)), "x")).toList();
+  }
+
   /** Calls until every named server has answered: all subchannels are READY. */
   private static void warmUp(ManagedChannel channel, String... names) {
     await().atMost(Duration.ofSeconds(10)).until(() -> split(channel, 50).keySet().containsAll(List.of(names)));
@@ -120,16 +141,13 @@ class RegistrarGrpcIT {
 
   @Test
   void weightZeroDrainsWhileCallsInFlightFinish() throws Exception {
-    Registry registry = new Registry(etcd.client());
-    TestServer a = server("a");
-    TestServer b = server("b");
-    registry.put("drain", a, 100);
-    registry.put("drain", b, 100);
-    ManagedChannel channel = channel("registrar:///drain");
-    warmUp(channel, "a", "b");
+    TwoServers two = twoServers("drain");
+    Registry registry = two.registry();
+    TestServer a = two.a();
+    TestServer b = two.b();
+    ManagedChannel channel = two.channel();
     // Slow calls in flight on both.
-    var slow = IntStream.range(0, 4).mapToObj(i -> ClientCalls.futureUnaryCall(channel.newCall(TestServer.SLOW,
-        CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS)), "x")).toList();
+    var slow = slowCalls(channel, 4);
     await().atMost(Duration.ofSeconds(5)).until(() -> a.slowStarted.get() > 0 && b.slowStarted.get() > 0);
 
     long drained = System.nanoTime();
@@ -151,18 +169,12 @@ class RegistrarGrpcIT {
 
   @Test
   void aDeregisteredInstanceGetsNoNewCallsAndNoCallFails() throws Exception {
-    Registry registry = new Registry(etcd.client());
-    TestServer a = server("a");
-    TestServer b = server("b");
-    registry.put("gone", a, 100);
-    registry.put("gone", b, 100);
-    ManagedChannel channel = channel("registrar:///gone");
-    warmUp(channel, "a", "b");
-    var slowOnA = new ArrayList<com.google.common.util.concurrent.ListenableFuture<String>>();
-    for (int i = 0; i < 4; i++) {
-      slowOnA.add(ClientCalls.futureUnaryCall(channel.newCall(TestServer.SLOW,
-          CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS)), "x"));
-    }
+    TwoServers two = twoServers("gone");
+    Registry registry = two.registry();
+    TestServer a = two.a();
+    TestServer b = two.b();
+    ManagedChannel channel = two.channel();
+    var slowOnA = slowCalls(channel, 4);
     await().atMost(Duration.ofSeconds(5)).until(() -> a.slowStarted.get() > 0);
 
     long deleted;
@@ -189,13 +201,9 @@ class RegistrarGrpcIT {
 
   @Test
   void anEtcdRestartFailsNoCall() throws Exception {
-    Registry registry = new Registry(etcd.client());
-    TestServer a = server("a");
-    TestServer b = server("b");
-    registry.put("steady", a, 100);
-    registry.put("steady", b, 100);
-    ManagedChannel channel = channel("registrar:///steady");
-    warmUp(channel, "a", "b");
+    TwoServers two = twoServers("steady");
+    Registry registry = two.registry();
+    ManagedChannel channel = two.channel();
     try (CallStream stream = new CallStream(channel, 2)) {
       etcd.etcd().stopAll();
       long during = stream.succeeded.get();

@@ -1,7 +1,6 @@
 package dev.registrar.spring;
 
 import dev.registrar.client.ServiceDiscovery;
-import org.springframework.beans.factory.DisposableBean;
 import org.springframework.cloud.client.discovery.event.HeartbeatEvent;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
@@ -12,7 +11,7 @@ import org.springframework.context.SmartLifecycle;
  * Spring Cloud Gateway's routes) see changes as they happen. It starts with the context, once
  * every listener is in place.
  */
-final class RegistrarHeartbeat implements SmartLifecycle, DisposableBean {
+final class RegistrarHeartbeat implements SmartLifecycle {
 
   private final ServiceDiscovery discovery;
   private final ApplicationEventPublisher publisher;
@@ -47,10 +46,5 @@ final class RegistrarHeartbeat implements SmartLifecycle, DisposableBean {
   @Override
   public boolean isRunning() {
     return running;
-  }
-
-  @Override
-  public void destroy() {
-    stop();
   }
 }

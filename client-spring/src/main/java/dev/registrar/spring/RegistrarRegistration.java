@@ -2,8 +2,6 @@ package dev.registrar.spring;
 
 import dev.registrar.client.EndpointValue;
 import java.net.URI;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.serviceregistry.Registration;
@@ -69,15 +67,8 @@ public final class RegistrarRegistration implements Registration {
 
   @Override
   public Map<String, String> getMetadata() {
-    Map<String, String> metadata = new LinkedHashMap<>(settings.getMetadata());
-    metadata.put("weight", Integer.toString(settings.getWeight()));
-    if (settings.getVersion() != null) {
-      metadata.put("version", settings.getVersion());
-    }
-    if (settings.getZone() != null) {
-      metadata.put("zone", settings.getZone());
-    }
-    return Collections.unmodifiableMap(metadata);
+    return RegistrarServiceInstance.metadata(settings.getMetadata(), settings.getWeight(), settings.getVersion(),
+        settings.getZone());
   }
 
   @Override

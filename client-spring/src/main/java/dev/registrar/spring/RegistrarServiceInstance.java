@@ -18,15 +18,23 @@ public final class RegistrarServiceInstance implements org.springframework.cloud
 
   public RegistrarServiceInstance(ServiceInstance instance) {
     this.instance = instance;
-    Map<String, String> merged = new LinkedHashMap<>(instance.metadata());
-    merged.put("weight", Integer.toString(instance.weight()));
-    if (instance.version() != null) {
-      merged.put("version", instance.version());
+    this.metadata = metadata(instance.metadata(), instance.weight(), instance.version(), instance.zone());
+  }
+
+  /**
+   * The metadata Spring Cloud sees: the registry's, plus {@code weight}, {@code version} and
+   * {@code zone} (the last two only when set). Registrations show the same.
+   */
+  static Map<String, String> metadata(Map<String, String> registry, int weight, String version, String zone) {
+    Map<String, String> merged = new LinkedHashMap<>(registry);
+    merged.put("weight", Integer.toString(weight));
+    if (version != null) {
+      merged.put("version", version);
     }
-    if (instance.zone() != null) {
-      merged.put("zone", instance.zone());
+    if (zone != null) {
+      merged.put("zone", zone);
     }
-    this.metadata = Collections.unmodifiableMap(merged);
+    return Collections.unmodifiableMap(merged);
   }
 
   /** The registry's own view of this instance. */
