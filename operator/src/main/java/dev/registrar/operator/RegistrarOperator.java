@@ -8,7 +8,12 @@ import dev.registrar.operator.etcd.EtcdHealth;
 import dev.registrar.operator.etcd.LeaseKeeper;
 import dev.registrar.operator.etcd.OwnWrites;
 import dev.registrar.operator.etcd.RegistryCounters;
+import dev.registrar.operator.etcd.RegistryView;
 import dev.registrar.operator.etcd.RegistryWatcher;
+import dev.registrar.operator.reconciler.EventCoalescer;
+import dev.registrar.operator.reconciler.RegistrationStates;
+import dev.registrar.operator.store.EtcdRegistrationStore;
+import dev.registrar.operator.store.RegistrationStore;
 import dev.registrar.operator.metrics.RegistrarMetrics;
 import dev.registrar.client.ServiceClaims;
 import dev.registrar.operator.model.RegistryContext;
@@ -55,6 +60,8 @@ public final class RegistrarOperator implements AutoCloseable {
   private final Client etcd;
   private final ScheduledExecutorService leaseExecutor;
   private final ScheduledExecutorService watchExecutor;
+  private final ScheduledExecutorService eventExecutor;
+  private final EventCoalescer eventCoalescer;
   private final LeaseKeeper leaseKeeper;
   private final RegistryCounters counters = new RegistryCounters();
   private final RegistrarMetrics metrics = new RegistrarMetrics(counters);
@@ -109,15 +116,21 @@ public final class RegistrarOperator implements AutoCloseable {
     etcdHealth.checkNow().ifPresent(problem -> LOG.warn("etcd is not reachable at {} ({}); starting anyway: "
         + "registrations report Ready=False/EtcdUnavailable until it answers", config.etcdEndpoints(), problem));
     metrics.etcdUp(() -> etcdHealth.outage().isEmpty());
+    // What etcd holds, kept by the watches and our own commits: reconciles plan from it.
+    RegistryView view = new RegistryView();
+    RegistrationStore store = new EtcdRegistrationStore(
+        new EtcdRegistry(etcd, ETCD_TIMEOUT, ownWrites, nudge, metrics, view), leaseKeeper, view,
+        config.keyPrefix().root());
+    EventRecorder events = new EventRecorder(kubernetes, instanceName(), clock);
+    this.eventExecutor = Executors.newSingleThreadScheduledExecutor(daemon("registrar-events"));
+    this.eventCoalescer = new EventCoalescer(events, clock, EventCoalescer.WINDOW, eventExecutor);
     this.reconciler = new ServiceRegistrationReconciler(
-        new RegistryContext(config.keyPrefix(), config.clusterName()),
-        new EtcdRegistry(etcd, ETCD_TIMEOUT, ownWrites, nudge, metrics), leaseKeeper, etcdHealth,
-        config.namePolicy(),
-        new EventRecorder(kubernetes, instanceName(), clock), clock, counters, metrics);
+        new RegistryContext(config.keyPrefix(), config.clusterName()), store, new RegistrationStates(),
+        etcdHealth, config.namePolicy(), events, eventCoalescer, clock, counters, metrics);
     etcdHealth.onChange(reconciler::etcdHealthChanged);
-    // One watch on the registry and one on the claims: drift is repaired as soon as it happens.
+    // One watch on the registry and one on the claims: the view, and drift repaired as soon as it happens.
     this.watchers = List.of(config.keyPrefix().root(), ServiceClaims.PREFIX).stream()
-        .map(prefix -> new RegistryWatcher(etcd, prefix, ownWrites, reconciler::foreignChange,
+        .map(prefix -> new RegistryWatcher(etcd, prefix, view, ownWrites, reconciler::foreignChange,
             watchExecutor, counters, ETCD_TIMEOUT))
         .toList();
     leaderLeaseNamespace = config.leaderElectionNamespace()
@@ -157,9 +170,10 @@ public final class RegistrarOperator implements AutoCloseable {
   public void start() {
     etcdHealth.start();
     http.start();
-    operator.start();
-    // After the controller runs, so that every change the watches report can be acted on.
+    // Before the controller: the first reconciles plan from a loaded view rather than read etcd.
+    // A change reported before the controller runs is not lost: its first reconciles see it.
     watchers.forEach(RegistryWatcher::start);
+    operator.start();
     LOG.info("Registrar started: etcd {}, prefix {}, cluster {}, namespaces {}, name policy {}, HTTP port {}",
         config.etcdEndpoints(), config.keyPrefix(), config.clusterName(),
         config.watchesAllNamespaces() ? "all" : config.watchNamespaces(), config.namePolicy().text(), http.port());
@@ -224,6 +238,8 @@ public final class RegistrarOperator implements AutoCloseable {
       http.close();
       etcdHealth.close();
       watchers.forEach(RegistryWatcher::close);
+      eventCoalescer.close(); // what a burst still owes is told before the process goes
+      eventExecutor.shutdownNow();
       leaseKeeper.close();
       leaseExecutor.shutdownNow();
       watchExecutor.shutdown();

@@ -19,6 +19,16 @@ public final class EtcdErrors {
     return Status.fromThrowable(error).getCode() == Status.Code.NOT_FOUND;
   }
 
+  /** etcd refused the call: the user's role does not grant the key. */
+  public static boolean isPermissionDenied(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (Status.fromThrowable(t).getCode() == Status.Code.PERMISSION_DENIED) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** No answer in time, or no connection: what an etcd that is down, frozen or cut off looks like. */
   public static boolean isConnectionProblem(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {

@@ -19,18 +19,18 @@ public class PortSpec {
       + "as portName. A DNS-1123 label.")
   @Required
   @Pattern(ServiceRegistrationSpec.DNS_LABEL)
-  @Size(min = 1, max = 63)
+  @Size(min = 1, max = Limits.MAX_PORT_NAME)
   private String name;
 
   @JsonPropertyDescription("A port number, 1 to 65535. Set exactly one of port and containerPort.")
-  @Min(1)
-  @Max(65535)
+  @Min(Limits.MIN_PORT)
+  @Max(Limits.MAX_PORT)
   private Integer port;
 
   @JsonPropertyDescription("The name of a container port in the Pod, resolved per Pod; a Pod "
       + "without it is skipped. Set exactly one of port and containerPort.")
   @Pattern(ServiceRegistrationSpec.DNS_LABEL)
-  @Size(min = 1, max = 15)
+  @Size(min = 1, max = Limits.MAX_CONTAINER_PORT_NAME)
   private String containerPort;
 
   public PortSpec() {}

@@ -20,21 +20,21 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ServiceRegistrationSpec {
 
-  public static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
-  public static final int MAX_PORTS = 16;
-  public static final int MAX_METADATA_ENTRIES = 32;
-  public static final int MAX_METADATA_KEY_LENGTH = 63;
-  public static final int MAX_METADATA_VALUE_LENGTH = 256;
-  public static final int MIN_LEASE_TTL_SECONDS = 15;
-  public static final int MAX_LEASE_TTL_SECONDS = 3600;
-  public static final int DEFAULT_LEASE_TTL_SECONDS = 30;
-  public static final int DEFAULT_WEIGHT = 100;
+  public static final String DNS_LABEL = Limits.DNS_LABEL;
+  public static final int MAX_PORTS = Limits.MAX_PORTS;
+  public static final int MAX_METADATA_ENTRIES = Limits.MAX_METADATA_ENTRIES;
+  public static final int MAX_METADATA_KEY_LENGTH = Limits.MAX_METADATA_KEY_LENGTH;
+  public static final int MAX_METADATA_VALUE_LENGTH = Limits.MAX_METADATA_VALUE_LENGTH;
+  public static final int MIN_LEASE_TTL_SECONDS = Limits.MIN_LEASE_TTL_SECONDS;
+  public static final int MAX_LEASE_TTL_SECONDS = Limits.MAX_LEASE_TTL_SECONDS;
+  public static final int DEFAULT_LEASE_TTL_SECONDS = Limits.DEFAULT_LEASE_TTL_SECONDS;
+  public static final int DEFAULT_WEIGHT = Limits.DEFAULT_WEIGHT;
 
   @JsonPropertyDescription("The service name in the registry: keys are written under "
       + "{prefix}/{serviceName}/. A DNS-1123 label of at most 63 characters. Defaults to "
       + "metadata.name.")
   @Pattern(DNS_LABEL)
-  @Size(max = 63)
+  @Size(max = Limits.MAX_SERVICE_NAME)
   private String serviceName;
 
   @JsonPropertyDescription("Selects the Pods to register, in the registration's namespace. "
@@ -54,20 +54,22 @@ public class ServiceRegistrationSpec {
   private List<PortSpec> ports = new ArrayList<>();
 
   @JsonPropertyDescription("The service version written into every value, at most 64 characters.")
-  @Size(max = 64)
+  @Size(max = Limits.MAX_VERSION)
   private String version;
 
   @JsonPropertyDescription("Relative weight for load balancing, 0 to 10000; 0 means never picked.")
-  @Min(0)
-  @Max(10000)
-  @Default("100")
+  @Min(Limits.MIN_WEIGHT)
+  @Max(Limits.MAX_WEIGHT)
+  @Default("" + Limits.DEFAULT_WEIGHT)
   private Integer weight;
 
   @JsonPropertyDescription("Free-form labels written into every value: at most 32 entries, keys "
       + "of at most 63 characters, values of at most 256.")
   @Size(max = MAX_METADATA_ENTRIES)
-  @ValidationRule(value = "self.all(k, size(k) >= 1 && size(k) <= 63 && size(self[k]) <= 256)",
-      message = "metadata keys must be 1 to 63 characters and values at most 256 characters")
+  @ValidationRule(value = "self.all(k, size(k) >= 1 && size(k) <= " + Limits.MAX_METADATA_KEY_LENGTH
+      + " && size(self[k]) <= " + Limits.MAX_METADATA_VALUE_LENGTH + ")",
+      message = "metadata keys must be 1 to " + Limits.MAX_METADATA_KEY_LENGTH
+          + " characters and values at most " + Limits.MAX_METADATA_VALUE_LENGTH + " characters")
   private Map<String, String> metadata = new LinkedHashMap<>();
 
   @JsonPropertyDescription("TTL of the registration's etcd lease in seconds, 15 to 3600. If the "
@@ -75,7 +77,7 @@ public class ServiceRegistrationSpec {
   @JsonProperty("leaseTTLSeconds")
   @Min(MIN_LEASE_TTL_SECONDS)
   @Max(MAX_LEASE_TTL_SECONDS)
-  @Default("30")
+  @Default("" + Limits.DEFAULT_LEASE_TTL_SECONDS)
   private Integer leaseTTLSeconds;
 
   @JsonPropertyDescription("Also register Pods that are not ready (never terminating ones), like "

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * the start, and up again at the first probe that succeeds. Listeners hear of each transition
  * once.
  */
-public final class EtcdHealth implements AutoCloseable {
+public final class EtcdHealth implements Availability, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EtcdHealth.class);
 
@@ -46,7 +46,6 @@ public final class EtcdHealth implements AutoCloseable {
    * @param since when the first probe of this outage was sent
    * @param cause why the last probe failed, in words for whoever is on call
    */
-  public record Outage(Instant since, String cause) {}
 
   /** Answers a probe: completes normally when etcd answered. */
   public interface Probe {

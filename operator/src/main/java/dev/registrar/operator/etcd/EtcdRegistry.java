@@ -7,6 +7,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.registrar.operator.model.Plan;
 import dev.registrar.operator.model.StoredKey;
+import dev.registrar.client.ServiceClaims;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -23,6 +24,9 @@ import io.etcd.jetcd.options.PutOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +39,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * The only class that talks to etcd's KV and lease APIs. Calls block the calling reconcile
  * thread up to a timeout (never a jetcd callback thread) and turn failures into
- * {@link EtcdUnavailableException}, {@link LeaseNotFoundException} or
- * {@link ConcurrentChangeException}.
+ * one of the {@link RegistryException}s.
  */
 public final class EtcdRegistry {
 
@@ -48,9 +51,12 @@ public final class EtcdRegistry {
   private final OwnWrites ownWrites;
   private final ConnectionNudge nudge;
   private final EtcdCalls calls;
+  private final RegistryView view;
 
+  /** @param view told of every commit and revocation, so that it is current before the watch says so */
   public EtcdRegistry(Client client, Duration timeout, OwnWrites ownWrites, ConnectionNudge nudge,
-      EtcdCalls calls) {
+      EtcdCalls calls, RegistryView view) {
+    this.view = view;
     this.client = client;
     this.timeout = timeout;
     this.ownWrites = ownWrites;
@@ -101,6 +107,7 @@ public final class EtcdRegistry {
     try {
       revision = await(EtcdCalls.Operation.LEASE_REVOKE, "revoke lease " + Long.toHexString(leaseId),
           client.getLeaseClient().revoke(leaseId)).getHeader().getRevision();
+      view.revoked(leaseId, revision);
     } catch (LeaseNotFoundException e) {
       // Already expired or revoked: its keys are gone, which is what revoking wanted.
     } finally {
@@ -109,37 +116,72 @@ public final class EtcdRegistry {
   }
 
   /**
-   * Applies the plan in transactions of at most {@link #MAX_TXN_OPS} operations. Each
-   * transaction applies only if every key it touches is as the plan read it.
+   * Applies the plan in one transaction, or in transactions of at most {@link #MAX_TXN_OPS}
+   * operations when it is larger. Each applies only if every key it touches is as the plan read
+   * it. Operations on claims go first, so that a registration racing for the same name fails
+   * before anything of it is written.
    *
    * @return the number of transactions committed
    */
   public int apply(Plan plan, long leaseId) {
-    List<Op> ops = new ArrayList<>();
-    List<Cmp> cmps = new ArrayList<>();
-    PutOption put = PutOption.builder().withLeaseId(leaseId).build();
+    List<Plan.Put> puts = new ArrayList<>(plan.puts());
+    List<Plan.Delete> deletes = new ArrayList<>(plan.deletes());
+    puts.sort(Comparator.comparing((Plan.Put p) -> !ServiceClaims.isClaimKey(p.key())));
+    deletes.sort(Comparator.comparing((Plan.Delete d) -> !ServiceClaims.isClaimKey(d.key())));
+    Chunk chunk = new Chunk(leaseId);
     int transactions = 0;
-    for (Plan.Put p : plan.puts()) {
-      cmps.add(expect(p.key(), p.expectedModRevision()));
-      ops.add(Op.put(bytes(p.key()), ByteSequence.from(p.value()), put));
-      if (ops.size() == MAX_TXN_OPS) {
-        commit(cmps, ops, leaseId);
+    for (Plan.Put p : puts) {
+      chunk.put(p);
+      if (chunk.size() == MAX_TXN_OPS) {
+        commit(chunk);
+        chunk = new Chunk(leaseId);
         transactions++;
       }
     }
-    for (Plan.Delete d : plan.deletes()) {
-      cmps.add(expect(d.key(), d.expectedModRevision()));
-      ops.add(Op.delete(bytes(d.key()), DeleteOption.DEFAULT));
-      if (ops.size() == MAX_TXN_OPS) {
-        commit(cmps, ops, leaseId);
+    for (Plan.Delete d : deletes) {
+      chunk.delete(d);
+      if (chunk.size() == MAX_TXN_OPS) {
+        commit(chunk);
+        chunk = new Chunk(leaseId);
         transactions++;
       }
     }
-    if (!ops.isEmpty()) {
-      commit(cmps, ops, leaseId);
+    if (chunk.size() > 0) {
+      commit(chunk);
       transactions++;
     }
     return transactions;
+  }
+
+  /** The operations of one transaction, and what the view learns once it committed. */
+  private static final class Chunk {
+    final long leaseId;
+    final PutOption put;
+    final List<Cmp> cmps = new ArrayList<>();
+    final List<Op> ops = new ArrayList<>();
+    final Map<String, byte[]> puts = new LinkedHashMap<>();
+    final Set<String> deletes = new LinkedHashSet<>();
+
+    Chunk(long leaseId) {
+      this.leaseId = leaseId;
+      this.put = PutOption.builder().withLeaseId(leaseId).build();
+    }
+
+    void put(Plan.Put p) {
+      cmps.add(expect(p.key(), p.expectedModRevision()));
+      ops.add(Op.put(bytes(p.key()), ByteSequence.from(p.value()), put));
+      puts.put(p.key(), p.value());
+    }
+
+    void delete(Plan.Delete d) {
+      cmps.add(expect(d.key(), d.expectedModRevision()));
+      ops.add(Op.delete(bytes(d.key()), DeleteOption.DEFAULT));
+      deletes.add(d.key());
+    }
+
+    int size() {
+      return ops.size();
+    }
   }
 
   private static Cmp expect(String key, long modRevision) {
@@ -149,22 +191,23 @@ public final class EtcdRegistry {
         : new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision));
   }
 
-  private void commit(List<Cmp> cmps, List<Op> ops, long leaseId) {
+  private void commit(Chunk chunk) {
     TxnResponse response = null;
     ownWrites.started();
     try {
-      response = await(EtcdCalls.Operation.TXN, "write " + ops.size() + " keys", client.getKVClient().txn()
-          .If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit());
+      response = await(EtcdCalls.Operation.TXN, "write " + chunk.size() + " keys", client.getKVClient().txn()
+          .If(chunk.cmps.toArray(Cmp[]::new)).Then(chunk.ops.toArray(Op[]::new)).commit());
+      if (response.isSucceeded()) {
+        view.committed(chunk.puts, chunk.deletes, chunk.leaseId, response.getHeader().getRevision());
+      }
     } catch (LeaseNotFoundException e) {
-      throw new LeaseNotFoundException(leaseId, e.getCause());
+      throw new LeaseNotFoundException(chunk.leaseId, e.getCause());
     } finally {
       ownWrites.finished(response != null && response.isSucceeded() ? response.getHeader().getRevision() : 0);
     }
     if (!response.isSucceeded()) {
       throw new ConcurrentChangeException("keys changed in etcd since they were read; reading again");
     }
-    cmps.clear();
-    ops.clear();
   }
 
   private <T> T await(EtcdCalls.Operation operation, String what, CompletableFuture<T> future) {
@@ -188,7 +231,11 @@ public final class EtcdRegistry {
         throw new LeaseNotFoundException(0, cause);
       }
       nudge.callFailed();
-      throw new EtcdUnavailableException("etcd failed to " + what + ": " + describe(cause), cause);
+      String message = "etcd failed to " + what + ": " + describe(cause);
+      if (EtcdErrors.isPermissionDenied(cause)) {
+        throw new PermissionDeniedException(message, cause);
+      }
+      throw new EtcdUnavailableException(message, cause);
     }
   }
 

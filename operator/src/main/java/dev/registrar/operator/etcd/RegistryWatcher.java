@@ -14,41 +14,39 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
 /**
- * Keeps a current view of everything under one prefix (the client library's {@link PrefixWatch}:
- * Get, then Watch from revision + 1, rebuilt after compactions and errors) in a local cache of
- * owners and ModRevisions. A change that this process did not make is reported as the owners it
- * concerns (before and after), so that their registrations repair it; a rebuild reports the
- * differences, so nothing is missed.
+ * Keeps the {@link RegistryView} of one prefix current (the client library's {@link PrefixWatch}:
+ * Get, then Watch from revision + 1, rebuilt after compactions and errors). A change that this
+ * process did not make is reported as the owners it concerns (before and after), so that their
+ * registrations repair it; a rebuild reports the differences, so nothing is missed.
  */
 public final class RegistryWatcher implements AutoCloseable, PrefixWatch.Handler {
 
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
-  /** What a watched key holds: who owns it, its lease, and at which revision it was last written. */
-  private record Entry(Optional<EndpointValue.Owner> owner, long lease, long modRevision) {}
-
+  private final String prefix;
+  private final RegistryView view;
   private final OwnWrites ownWrites;
   private final Consumer<RegistryChange> onForeignChange;
   private final RegistryCounters counters;
   private final PrefixWatch watch;
 
   // Touched only on the executor.
-  private final Map<String, Entry> cache = new HashMap<>();
   private boolean loaded;
 
   /**
    * @param prefix ends in '/'
    * @param onForeignChange told of each change somebody else made, on the executor
    */
-  public RegistryWatcher(Client client, String prefix, OwnWrites ownWrites,
+  public RegistryWatcher(Client client, String prefix, RegistryView view, OwnWrites ownWrites,
       Consumer<RegistryChange> onForeignChange, ScheduledExecutorService executor,
       RegistryCounters counters, Duration timeout) {
+    this.prefix = prefix;
+    this.view = view;
     this.ownWrites = ownWrites;
     this.onForeignChange = onForeignChange;
     this.counters = counters;
@@ -61,26 +59,29 @@ public final class RegistryWatcher implements AutoCloseable, PrefixWatch.Handler
 
   @Override
   public void snapshot(List<KeyValue> kvs, long revision) {
-    Map<String, Entry> fresh = new HashMap<>();
+    Map<String, StoredKey> fresh = new HashMap<>();
     for (KeyValue kv : kvs) {
-      String key = kv.getKey().toString(UTF_8);
-      fresh.put(key, entryOf(key, kv));
+      fresh.put(kv.getKey().toString(UTF_8), storedOf(kv));
     }
+    Map<String, StoredKey> held = view.replace(prefix, fresh);
     if (loaded) {
       counters.watchResyncs.incrementAndGet();
-      Set<String> keys = new HashSet<>(cache.keySet());
+      Set<String> keys = new HashSet<>(held.keySet());
       keys.addAll(fresh.keySet());
       for (String key : keys) {
-        Entry before = cache.get(key);
-        Entry after = fresh.get(key);
+        StoredKey before = held.get(key);
+        StoredKey after = fresh.get(key);
         if (before == null || after == null || before.modRevision() != after.modRevision()) {
           report(key, before, after, after != null ? after.modRevision() : revision);
         }
       }
     }
-    cache.clear();
-    cache.putAll(fresh);
     loaded = true;
+  }
+
+  @Override
+  public void stale(Throwable cause) {
+    view.stale(prefix);
   }
 
   @Override
@@ -88,32 +89,25 @@ public final class RegistryWatcher implements AutoCloseable, PrefixWatch.Handler
     for (WatchEvent event : events) {
       KeyValue kv = event.getKeyValue();
       String key = kv.getKey().toString(UTF_8);
-      Entry before = cache.get(key);
       long revision = kv.getModRevision();
-      if (before != null && revision <= before.modRevision()) {
-        continue; // not newer than what we hold: a replay
-      }
-      Entry after = null;
       if (event.getEventType() == WatchEvent.EventType.PUT) {
-        after = entryOf(key, kv);
-        cache.put(key, after);
+        StoredKey after = storedOf(kv);
+        // Empty when not newer than what the view holds: a replay, or a commit of ours written through.
+        view.watchedPut(key, after).ifPresent(before -> report(key, before.orElse(null), after, revision));
       } else if (event.getEventType() == WatchEvent.EventType.DELETE) {
-        cache.remove(key);
-      } else {
-        continue;
+        view.watchedDelete(key, revision).ifPresent(before -> report(key, before.orElse(null), null, revision));
       }
-      report(key, before, after, revision);
     }
   }
 
-  private void report(String key, Entry before, Entry after, long revision) {
+  private void report(String key, StoredKey before, StoredKey after, long revision) {
     Set<EndpointValue.Owner> owners = new HashSet<>();
     Set<Long> leases = new HashSet<>();
-    for (Entry entry : new Entry[] {before, after}) {
-      if (entry != null) {
-        entry.owner().ifPresent(owners::add);
-        if (entry.lease() != 0) {
-          leases.add(entry.lease());
+    for (StoredKey stored : new StoredKey[] {before, after}) {
+      if (stored != null) {
+        Ownership.ownerOf(key, stored).ifPresent(owners::add);
+        if (stored.lease() != 0) {
+          leases.add(stored.lease());
         }
       }
     }
@@ -121,13 +115,13 @@ public final class RegistryWatcher implements AutoCloseable, PrefixWatch.Handler
     ownWrites.ifForeign(revision, r -> onForeignChange.accept(change));
   }
 
-  private static Entry entryOf(String key, KeyValue kv) {
-    StoredKey stored = new StoredKey(kv.getValue().getBytes(), kv.getLease(), kv.getModRevision());
-    return new Entry(Ownership.ownerOf(key, stored), kv.getLease(), kv.getModRevision());
+  private static StoredKey storedOf(KeyValue kv) {
+    return new StoredKey(kv.getValue().getBytes(), kv.getLease(), kv.getModRevision());
   }
 
   @Override
   public void close() {
+    view.stale(prefix);
     watch.close();
   }
 }

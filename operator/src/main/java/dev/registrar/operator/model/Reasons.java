@@ -14,6 +14,8 @@ public final class Reasons {
   /** The name policy does not let the registration's namespace publish its service name. */
   public static final String NAME_NOT_ALLOWED = "NameNotAllowed";
   public static final String LEASE_LOST = "LeaseLost";
+  /** etcd refused a call: the operator's role does not grant the registry prefix or the claims. */
+  public static final String ETCD_PERMISSION_DENIED = "EtcdPermissionDenied";
   /** A desired endpoint's key is held by another owner (on another lease or none). */
   public static final String KEYS_HELD_ELSEWHERE = "KeysHeldElsewhere";
 

@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Kubernetes Events on a resource, as {@code kubectl describe} shows them. Best effort. */
-public final class EventRecorder {
+public final class EventRecorder implements EventSink {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
   private static final String COMPONENT = "registrar";
@@ -29,10 +29,12 @@ public final class EventRecorder {
     this.clock = clock;
   }
 
+  @Override
   public void normal(HasMetadata resource, String reason, String message) {
     record(resource, "Normal", reason, message);
   }
 
+  @Override
   public void warning(HasMetadata resource, String reason, String message) {
     record(resource, "Warning", reason, message);
   }

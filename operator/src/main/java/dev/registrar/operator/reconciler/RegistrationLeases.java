@@ -1,132 +1,105 @@
 package dev.registrar.operator.reconciler;
 
 import dev.registrar.operator.customresource.ServiceRegistration;
-import dev.registrar.operator.etcd.EtcdRegistry;
-import dev.registrar.operator.etcd.LeaseInfo;
-import dev.registrar.operator.etcd.LeaseKeeper;
+import dev.registrar.operator.store.RegistrationStore;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
  * One lease per registration: reused while it lives, adopted from {@code status.leaseId} after a
- * restart when etcd still has it, granted when there is none, and replaced when the TTL changes.
+ * restart when the store still has it, granted when there is none, and replaced when the TTL
+ * changes.
  */
 final class RegistrationLeases {
 
   /**
    * @param id the lease every key must be bound to now
    * @param replaced the registration's previous lease, to revoke once the keys moved off it
-   * @param fresh granted or adopted by this reconcile: its bound keys have not been looked at yet
    */
-  record Choice(long id, Optional<Long> replaced, boolean fresh) {}
+  record Choice(long id, Optional<Long> replaced) {
+    /** The leases whose keys are the registration's own. */
+    Set<Long> ids() {
+      return replaced.map(old -> Set.of(id, old)).orElse(Set.of(id));
+    }
+  }
 
-  private final EtcdRegistry etcd;
-  private final LeaseKeeper keeper;
+  private final RegistrationStore store;
+  private final RegistrationStates states;
   private final BiConsumer<ResourceID, Long> onLost;
-  // Registration UID to lease, so that a retry after a failed status patch reuses the lease.
-  private final Map<String, Long> assigned = new ConcurrentHashMap<>();
-  // Lease to registration, so that a change to a key on a lease reaches the lease's registration.
-  private final Map<Long, ResourceID> holders = new ConcurrentHashMap<>();
 
-  /** @param onLost told which registration's lease etcd no longer has */
-  RegistrationLeases(EtcdRegistry etcd, LeaseKeeper keeper, BiConsumer<ResourceID, Long> onLost) {
-    this.etcd = etcd;
-    this.keeper = keeper;
+  /** @param onLost told which registration's lease the store no longer has */
+  RegistrationLeases(RegistrationStore store, RegistrationStates states, BiConsumer<ResourceID, Long> onLost) {
+    this.store = store;
+    this.states = states;
     this.onLost = onLost;
   }
 
-  private void keep(ServiceRegistration registration, long id, long ttl) {
+  private Choice keep(ServiceRegistration registration, RegistrationState state, long id, long ttl,
+      Optional<Long> replaced) {
     ResourceID owner = ResourceID.fromResource(registration);
-    holders.put(id, owner);
-    keeper.keep(id, ttl, () -> onLost.accept(owner, id));
+    states.holds(id, owner);
+    store.keepAlive(id, ttl, () -> onLost.accept(owner, id));
+    state.lease.set(id);
+    return new Choice(id, replaced);
   }
 
-  /** The registration whose lease this is, if this process keeps it. */
-  Optional<ResourceID> holderOf(long leaseId) {
-    return Optional.ofNullable(holders.get(leaseId));
-  }
-
-  Choice choose(ServiceRegistration registration) {
+  Choice choose(ServiceRegistration registration, RegistrationState state) {
     long ttl = registration.getSpec().effectiveLeaseTTLSeconds();
-    String uid = registration.getMetadata().getUid();
     Optional<Long> replaced = Optional.empty();
-    Optional<Long> candidate = current(registration);
+    Optional<Long> candidate = current(registration, state);
     if (candidate.isPresent()) {
       long id = candidate.get();
-      switch (keeper.state(id)) {
-        case KEPT -> {
-          if (keeper.ttl(id) == ttl) {
-            return new Choice(id, Optional.empty(), false);
-          }
+      RegistrationStore.KeepAlive kept = store.keepAliveOf(id);
+      if (kept.state() == RegistrationStore.KeepAlive.State.KEPT && kept.ttlSeconds() == ttl) {
+        return new Choice(id, Optional.empty());
+      }
+      if (kept.state() == RegistrationStore.KeepAlive.State.KEPT) {
+        replaced = Optional.of(id);
+      } else {
+        // Not kept here (a restart), or its keepalive ended: jetcd ends one that got no answer in
+        // time even when etcd still has the lease (a short outage). Ask before giving up on it.
+        store.stopKeepingAlive(id);
+        OptionalLong alive = store.grantedTtl(id);
+        if (alive.isPresent() && alive.getAsLong() == ttl) {
+          return keep(registration, state, id, ttl, Optional.empty());
+        }
+        if (alive.isPresent()) {
           replaced = Optional.of(id);
         }
-        case LOST -> {
-          // jetcd ends a keepalive that got no answer in time, even when etcd still has the
-          // lease (a short outage right after the grant): ask etcd before giving up on it.
-          keeper.release(id);
-          Optional<LeaseInfo> alive = etcd.lease(id, false);
-          if (alive.isPresent() && alive.get().grantedTtl() == ttl) {
-            keep(registration, id, ttl);
-            assigned.put(uid, id);
-            return new Choice(id, Optional.empty(), true);
-          }
-        }
-        case UNKNOWN -> {
-          Optional<LeaseInfo> alive = etcd.lease(id, false);
-          if (alive.isPresent() && alive.get().grantedTtl() == ttl) {
-            keep(registration, id, ttl);
-            assigned.put(uid, id);
-            return new Choice(id, Optional.empty(), true);
-          }
-          if (alive.isPresent()) {
-            replaced = Optional.of(id);
-          }
-        }
-        default -> throw new IllegalStateException();
       }
     }
-    long id = etcd.grantLease(ttl);
-    keep(registration, id, ttl);
-    assigned.put(uid, id);
-    return new Choice(id, replaced, true);
+    return keep(registration, state, store.grantLease(ttl), ttl, replaced);
   }
 
   /** The registration's lease as this process or its status knows it. */
-  Optional<Long> current(ServiceRegistration registration) {
-    Long known = assigned.get(registration.getMetadata().getUid());
-    if (known != null) {
-      return Optional.of(known);
-    }
-    return parse(registration.getStatus() == null ? null : registration.getStatus().getLeaseId());
+  Optional<Long> current(ServiceRegistration registration, RegistrationState state) {
+    long known = state.lease.get();
+    return known != 0 ? Optional.of(known) : parse(statusLease(registration));
   }
 
   /** Every lease the registration may have keys on: this process's and its status's. */
-  Set<Long> all(ServiceRegistration registration) {
+  Set<Long> all(ServiceRegistration registration, RegistrationState state) {
     Set<Long> ids = new LinkedHashSet<>();
-    Optional.ofNullable(assigned.get(registration.getMetadata().getUid())).ifPresent(ids::add);
-    parse(registration.getStatus() == null ? null : registration.getStatus().getLeaseId()).ifPresent(ids::add);
+    if (state.lease.get() != 0) {
+      ids.add(state.lease.get());
+    }
+    parse(statusLease(registration)).ifPresent(ids::add);
     return ids;
   }
 
   /** The lease was revoked, replaced or lost: stop renewing it. */
-  void release(String uid, long id) {
-    keeper.release(id);
-    holders.remove(id);
-    assigned.remove(uid, id);
+  void release(RegistrationState state, long id) {
+    store.stopKeepingAlive(id);
+    states.released(id);
+    state.lease.compareAndSet(id, 0);
   }
 
-  /** The registration is gone. */
-  void forget(String uid) {
-    Long id = assigned.remove(uid);
-    if (id != null) {
-      keeper.release(id);
-      holders.remove(id);
-    }
+  private static String statusLease(ServiceRegistration registration) {
+    return registration.getStatus() == null ? null : registration.getStatus().getLeaseId();
   }
 
   static String hex(long id) {

@@ -5,16 +5,17 @@ import dev.registrar.client.EndpointValue;
 import dev.registrar.client.ServiceClaims;
 import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.customresource.ServiceRegistrationStatus;
+import dev.registrar.operator.etcd.Availability;
 import dev.registrar.operator.etcd.ConcurrentChangeException;
-import dev.registrar.operator.etcd.EtcdHealth;
-import dev.registrar.operator.etcd.EtcdRegistry;
 import dev.registrar.operator.etcd.EtcdUnavailableException;
-import dev.registrar.operator.etcd.LeaseKeeper;
 import dev.registrar.operator.etcd.LeaseNotFoundException;
 import dev.registrar.operator.etcd.RegistryChange;
 import dev.registrar.operator.etcd.RegistryCounters;
+import dev.registrar.operator.etcd.RegistryException;
 import dev.registrar.operator.metrics.RegistrarMetrics;
 import dev.registrar.operator.model.Conditions;
+import dev.registrar.operator.model.Decider;
+import dev.registrar.operator.model.Decision;
 import dev.registrar.operator.model.DesiredState;
 import dev.registrar.operator.model.DesiredStateCalculator;
 import dev.registrar.operator.model.LabelSelectors;
@@ -24,8 +25,10 @@ import dev.registrar.operator.model.Plan;
 import dev.registrar.operator.model.Planner;
 import dev.registrar.operator.model.Reasons;
 import dev.registrar.operator.model.RegistryContext;
+import dev.registrar.operator.model.SpecValidation;
 import dev.registrar.operator.model.StatusCalculator;
 import dev.registrar.operator.model.StoredKey;
+import dev.registrar.operator.store.RegistrationStore;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -49,20 +52,19 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Keeps etcd true to a registration's ready Pods: observe (the Pods, the keys etcd holds),
- * plan (a pure diff), apply (transactions under the registration's lease), then report (status,
- * events). Transient etcd errors throw, so JOSDK retries with backoff.
+ * Keeps the store true to a registration's ready Pods, as external-dns does its zones: observe
+ * (the Pods, the keys the store holds), decide (a pure {@link Decider}), apply (one transaction
+ * under the registration's lease), then report (status, Events). Errors throw, so JOSDK retries
+ * with backoff; each {@link RegistryException} names the Ready reason it reports meanwhile.
  */
 @ControllerConfiguration(name = ServiceRegistrationReconciler.NAME)
 public class ServiceRegistrationReconciler
@@ -71,61 +73,53 @@ public class ServiceRegistrationReconciler
   public static final String NAME = "serviceregistration";
 
   private static final Logger LOG = LoggerFactory.getLogger(ServiceRegistrationReconciler.class);
-  private static final int MAX_ENDPOINTS_IN_EVENT = 5;
   /** The MDC key of the registration a log line is about: namespace/name. */
   public static final String MDC_KEY = "registration";
   /** How often a registration in Conflict looks again whether the name was released. */
   static final Duration CONFLICT_RECHECK = Duration.ofSeconds(3);
+  /** Pods per page of the informer's list (client-go's reflector pages by 500 too). */
+  static final long POD_LIST_PAGE = 500;
 
   private final RegistryContext registry;
-  private final EtcdRegistry etcd;
+  private final RegistrationStore store;
+  private final RegistrationStates states;
   private final RegistrationLeases leases;
-  private final EventRecorder events;
+  private final Availability health;
+  private final NamePermissions names;
+  private final EventSink events;
+  private final EventCoalescer changes;
   private final Clock clock;
   private final RegistryCounters counters;
   private final RegistrarMetrics metrics;
   private final ReadinessLatency readinessLatency;
-  private final PodMembership membership = new PodMembership();
-  // Registrations whose lease etcd dropped, until a new one holds their keys again.
-  private final Map<ResourceID, Long> lostLeases = new ConcurrentHashMap<>();
-  private final Set<ResourceID> lostAnnounced = ConcurrentHashMap.newKeySet();
   // Reconciles asked for from outside JOSDK: a lost lease, a change in etcd made by someone else.
   private final SimpleInboundEventSource<ServiceRegistration> triggers =
       new SimpleInboundEventSource<>("registry-triggers");
-  // Service name to the registration that cannot register some keys there because another owner
-  // holds them: a change of those keys must reach it, though their values name someone else.
-  private final Map<String, ResourceID> blockedByHeldKeys = new ConcurrentHashMap<>();
-  // Registrations with a key on their lease changed by somebody else, perhaps outside their path.
-  private final Set<ResourceID> leaseKeysChanged = ConcurrentHashMap.newKeySet();
-  // The Ready=False reason each registration was last warned about, until it is Ready again.
-  private final Map<ResourceID, String> warnedReasons = new ConcurrentHashMap<>();
-  private final EtcdHealth health;
-  private final NamePermissions names;
   private volatile boolean stopping;
-  private volatile InformerEventSource<Pod, ServiceRegistration> pods;
-
-  /** Pods per page of the informer's list (client-go's reflector pages by 500 too). */
-  static final long POD_LIST_PAGE = 500;
+  // The Pods of a namespace: the informer's cache once the event sources are prepared.
+  private volatile Function<String, List<Pod>> podsIn = namespace -> List.of();
   private volatile IndexerResourceCache<ServiceRegistration> registrations;
 
-  public ServiceRegistrationReconciler(RegistryContext registry, EtcdRegistry etcd,
-      LeaseKeeper keeper, EtcdHealth health, NamePolicy namePolicy, EventRecorder events, Clock clock,
-      RegistryCounters counters, RegistrarMetrics metrics) {
+  public ServiceRegistrationReconciler(RegistryContext registry, RegistrationStore store,
+      RegistrationStates states, Availability health, NamePolicy namePolicy, EventSink events,
+      EventCoalescer changes, Clock clock, RegistryCounters counters, RegistrarMetrics metrics) {
+    this.registry = registry;
+    this.store = store;
+    this.states = states;
+    this.leases = new RegistrationLeases(store, states, this::leaseLost);
     this.health = health;
     this.names = new NamePermissions(namePolicy);
-    this.metrics = metrics;
-    this.readinessLatency = new ReadinessLatency(metrics, clock.instant());
-    this.registry = registry;
-    this.etcd = etcd;
-    this.leases = new RegistrationLeases(etcd, keeper, this::leaseLost);
     this.events = events;
+    this.changes = changes;
     this.clock = clock;
     this.counters = counters;
+    this.metrics = metrics;
+    this.readinessLatency = new ReadinessLatency(metrics, clock.instant());
   }
 
-  /** The keepalive of a registration's lease ended: etcd no longer has it. Reconcile at once. */
+  /** The keepalive of a registration's lease ended: etcd may no longer have it. Reconcile at once. */
   void leaseLost(ResourceID registration, long leaseId) {
-    lostLeases.put(registration, leaseId);
+    states.find(registration).ifPresent(state -> state.lostLease.set(leaseId));
     triggers.propagateEvent(registration);
   }
 
@@ -143,23 +137,18 @@ public class ServiceRegistrationReconciler
         targets.add(new ResourceID(owner.name(), owner.namespace()));
       }
     }
-    for (long lease : change.leases()) {
-      leases.holderOf(lease).ifPresent(id -> {
-        targets.add(id);
-        leaseKeysChanged.add(id);
-      });
-    }
+    change.leases().forEach(lease -> states.holderOf(lease).ifPresent(targets::add));
     if (!targets.isEmpty()) {
       counters.driftRepairs.incrementAndGet();
     }
     registry.prefix().parse(change.key())
-        .map(key -> blockedByHeldKeys.get(key.serviceName()))
+        .flatMap(key -> states.blockedOn(key.serviceName()))
         .ifPresent(targets::add);
     targets.forEach(triggers::propagateEvent);
   }
 
   /** etcd went away or came back: every registration's Ready says so now, not at its next event. */
-  public void etcdHealthChanged(Optional<EtcdHealth.Outage> outage) {
+  public void etcdHealthChanged(Optional<Availability.Outage> outage) {
     IndexerResourceCache<ServiceRegistration> cache = registrations;
     if (cache != null) {
       cache.list().map(ResourceID::fromResource).forEach(triggers::propagateEvent);
@@ -185,10 +174,16 @@ public class ServiceRegistrationReconciler
         // of every Pod before pruning (see docs/benchmarks.md, footprint).
         .withInformerListLimit(POD_LIST_PAGE)
         .build();
-    pods = new InformerEventSource<>(configuration, context);
+    InformerEventSource<Pod, ServiceRegistration> pods = new InformerEventSource<>(configuration, context);
+    usePods(namespace -> pods.list(namespace, pod -> true).toList());
     List<EventSource<?, ServiceRegistration>> sources = new ArrayList<>(List.of(pods, triggers));
     sources.addAll(names.eventSources(context, registrations));
     return sources;
+  }
+
+  /** Where the Pods come from: the informer, or a list in unit tests. */
+  void usePods(Function<String, List<Pod>> podsIn) {
+    this.podsIn = podsIn;
   }
 
   /** The registrations a Pod event concerns: those that match it now, and those it matched. */
@@ -199,7 +194,7 @@ public class ServiceRegistrationReconciler
             && LabelSelectors.matches(r.getSpec().getSelector(), pod.getMetadata().getLabels()))
         .map(ResourceID::fromResource)
         .collect(Collectors.toCollection(HashSet::new));
-    ids.addAll(membership.registrationsOf(ResourceID.fromResource(pod)));
+    ids.addAll(states.registrationsOf(ResourceID.fromResource(pod)));
     return ids;
   }
 
@@ -225,136 +220,141 @@ public class ServiceRegistrationReconciler
         Conditions.READY).map(c -> "False".equals(c.getStatus()) && reason.equals(c.getReason())).orElse(false);
   }
 
-  private UpdateControl<ServiceRegistration> reconcileRegistration(ServiceRegistration registration,
+  UpdateControl<ServiceRegistration> reconcileRegistration(ServiceRegistration registration,
       KubernetesClient client) {
-    long generation = generationOf(registration);
-    Optional<String> invalid = SpecValidation.problem(registration);
-    if (invalid.isPresent()) {
-      return notReady(registration, generation, Reasons.INVALID_SPEC, invalid.get());
+    Optional<String> problem = SpecValidation.problem(registration);
+    if (problem.isPresent()) {
+      return notReady(registration, Reasons.INVALID_SPEC, problem.get());
     }
-    Optional<String> refused = names.problem(registration, client);
-    if (refused.isPresent()) {
-      return refuse(registration, generation, refused.get());
+    problem = names.problem(registration, client);
+    if (problem.isPresent()) {
+      return refuse(registration, problem.get());
     }
-
-    // Observe: the Pods from the informer cache, the desired keys from them.
-    String namespace = registration.getMetadata().getNamespace();
-    List<Pod> candidates = pods.list(namespace, pod -> true).toList();
+    RegistrationState state = states.of(registration);
+    // Observe: the Pods from the informer cache, the desired keys from them, the stored keys.
+    List<Pod> pods = podsIn.apply(registration.getMetadata().getNamespace());
     DesiredState desired;
     try {
-      desired = DesiredStateCalculator.compute(registration, candidates, registry);
+      desired = desiredState(registration, pods);
     } catch (EndpointCodec.ValueTooLargeException e) {
-      return notReady(registration, generation, Reasons.INVALID_SPEC,
-          "spec.metadata: " + e.getMessage());
+      return notReady(registration, Reasons.INVALID_SPEC, "spec.metadata: " + e.getMessage());
     }
-    membership.update(ResourceID.fromResource(registration), desired.matchedPodNames().stream()
-        .map(pod -> new ResourceID(pod, namespace)).collect(Collectors.toSet()));
-
-    // With etcd away, nothing can be observed or changed: say so, and wait for it to return.
-    Optional<EtcdHealth.Outage> outage = health.outage();
+    Optional<Availability.Outage> outage = health.outage();
     if (outage.isPresent()) {
-      return notReady(registration, generation, Reasons.ETCD_UNAVAILABLE, outageMessage(registration, outage.get()));
+      return notReady(registration, Reasons.ETCD_UNAVAILABLE, outageMessage(registration, outage.get()));
     }
-
-    // The service name must be this registration's: another owner's claim means write nothing.
-    // A claim on the registration's own lease is its own, whatever the value says.
-    EndpointValue.Owner owner = DesiredStateCalculator.ownerOf(registration, registry);
-    String serviceName = registration.effectiveServiceName();
-    String claimKey = ServiceClaims.key(serviceName);
-    Map<String, StoredKey> claim = etcd.readKeys(List.of(claimKey));
-    Optional<EndpointValue.Owner> claimant = claim.isEmpty() ? Optional.empty()
-        : Ownership.ownerOf(claimKey, claim.get(claimKey));
-    boolean claimOnOwnLease = !claim.isEmpty() && claim.get(claimKey).lease() != 0
-        && leases.current(registration).filter(l -> l == claim.get(claimKey).lease()).isPresent();
-    if (!claim.isEmpty() && !claimOnOwnLease && !claimant.filter(owner::equals).isPresent()) {
-      if (!readyIsFalseFor(registration, Reasons.CONFLICT)) {
-        metrics.conflict();
-      }
-      return notReady(registration, generation, Reasons.CONFLICT,
-          conflictMessage(serviceName, claimKey, claimant)).rescheduleAfter(CONFLICT_RECHECK);
+    Decider.Target target = Decider.Target.of(DesiredStateCalculator.ownerOf(registration, registry),
+        registration.effectiveServiceName());
+    String servicePath = registry.prefix().servicePath(target.serviceName());
+    Map<String, StoredKey> observed = store.observe(new RegistrationStore.Scope(servicePath, target.claimKey(),
+        leases.all(registration, state)));
+    // Decide: another owner's claim on the name means nothing is written, and no lease granted.
+    Optional<Decision.Conflict> conflict = Decider.conflict(target, observed, leases.all(registration, state));
+    if (conflict.isPresent()) {
+      return conflicted(registration, conflict.get());
     }
+    RegistrationLeases.Choice lease = chooseLease(registration, state);
+    RegistrationStore.Scope scope = new RegistrationStore.Scope(servicePath, target.claimKey(), lease.ids());
+    // Apply: one transaction; a failed compare means the view was behind: read, decide, try once more.
+    Decision decision = Decider.decide(desired, target, observed, lease.ids(), lease.id());
+    try {
+      decision = applied(decision, lease, state);
+    } catch (ConcurrentChangeException e) {
+      observed = store.reread(scope);
+      decision = applied(Decider.decide(desired, target, observed, lease.ids(), lease.id()), lease, state);
+    }
+    if (decision instanceof Decision.Conflict lost) {
+      return conflicted(registration, lost);
+    }
+    // Report.
+    return report(registration, state, lease, decision, desired, observed, pods);
+  }
 
-    ResourceID id = ResourceID.fromResource(registration);
-    Long lost = lostLeases.get(id);
-    RegistrationLeases.Choice lease = leases.choose(registration);
-    if (lost != null && lease.id() == lost) {
+  /** The desired keys, remembering which Pods the registration matched. */
+  private DesiredState desiredState(ServiceRegistration registration, List<Pod> pods) {
+    DesiredState desired = DesiredStateCalculator.compute(registration, pods, registry);
+    String namespace = registration.getMetadata().getNamespace();
+    states.matched(ResourceID.fromResource(registration), desired.matchedPodNames().stream()
+        .map(pod -> new ResourceID(pod, namespace)).collect(Collectors.toSet()));
+    return desired;
+  }
+
+  private UpdateControl<ServiceRegistration> conflicted(ServiceRegistration registration, Decision.Conflict conflict) {
+    if (!readyIsFalseFor(registration, Reasons.CONFLICT)) {
+      metrics.conflict();
+    }
+    return notReady(registration, Reasons.CONFLICT, conflict.message()).rescheduleAfter(CONFLICT_RECHECK);
+  }
+
+  /** The lease for the keys, saying so when it replaces one etcd dropped. */
+  private RegistrationLeases.Choice chooseLease(ServiceRegistration registration, RegistrationState state) {
+    RegistrationLeases.Choice lease = leases.choose(registration, state);
+    long lost = state.lostLease.get();
+    if (lost != 0 && lease.id() == lost) {
       // jetcd ended the keepalive (no answer in time), but etcd still has the lease: not lost.
       LOG.info("the keepalive of lease {} ended but etcd still has the lease; renewing it again", RegistrationLeases.hex(lost));
-      lostLeases.remove(id, lost);
-      lost = null;
-    }
-    if (lost != null && lostAnnounced.add(id)) {
-      LOG.warn("lease {} is gone from etcd; granting a new one", RegistrationLeases.hex(lost));
-      events.warning(registration, Reasons.LEASE_LOST, "Lease " + RegistrationLeases.hex(lost)
-          + " is gone from etcd (it expired or was revoked); registering every endpoint again under a new lease");
-    }
-    if (lost != null) {
+      state.lostLease.compareAndSet(lost, 0);
+    } else if (lost != 0) {
       counters.leaseRegrants.incrementAndGet();
+      if (!state.lostAnnounced) {
+        state.lostAnnounced = true;
+        LOG.warn("lease {} is gone from etcd; granting a new one", RegistrationLeases.hex(lost));
+        events.warning(registration, Reasons.LEASE_LOST, "Lease " + RegistrationLeases.hex(lost)
+            + " is gone from etcd (it expired or was revoked); registering every endpoint again under a new lease");
+      }
     }
-    String servicePath = registry.prefix().servicePath(serviceName);
-    Map<String, StoredKey> stored = new TreeMap<>(etcd.readPrefix(servicePath));
-    stored.putAll(claim);
-    boolean leaseKeysTouched = leaseKeysChanged.remove(id);
-    if (leaseKeysTouched || lease.fresh() || specChanged(registration, generation)) {
-      stored.putAll(keysBoundElsewhere(lease, servicePath, claimKey));
-    }
-    Set<Long> ownLeases = new HashSet<>();
-    ownLeases.add(lease.id());
-    lease.replaced().ifPresent(ownLeases::add);
-    Ownership ownership = Ownership.of(stored, owner, ownLeases);
+    return lease;
+  }
 
-    // Plan: a pure diff; keys another owner holds are never touched. The claim is desired too.
-    Map<String, byte[]> wanted = new TreeMap<>(desired.encoded());
-    wanted.keySet().removeAll(ownership.foreign().keySet());
-    int registered = wanted.size();
-    wanted.put(claimKey, EndpointCodec.encodeOwner(owner));
-    Plan plan = Planner.calculate(wanted, ownership.owned(), lease.id());
-
-    // Apply: the claim first (create-if-absent: a racing registration makes this fail), then the rest.
-    try {
-      etcd.apply(plan.only(key -> key.equals(claimKey)), lease.id());
-      etcd.apply(plan.only(key -> !key.equals(claimKey)), lease.id());
-    } catch (LeaseNotFoundException e) {
-      // Expired or revoked under us: the keepalive may not have said so yet. Same as a lost lease.
-      leases.release(registration.getMetadata().getUid(), lease.id());
-      lostLeases.putIfAbsent(id, lease.id());
-      throw e;
+  /** Writes what the decision says; the replaced lease goes once its keys have moved. */
+  private Decision applied(Decision decision, RegistrationLeases.Choice lease, RegistrationState state) {
+    if (decision instanceof Decision.Write write) {
+      try {
+        store.apply(write.plan(), lease.id());
+      } catch (LeaseNotFoundException e) {
+        // Expired or revoked under us: the keepalive may not have said so yet. Same as a lost lease.
+        leases.release(state, lease.id());
+        state.lostLease.compareAndSet(0, lease.id());
+        throw e;
+      }
     }
-    lease.replaced().ifPresent(old -> {
-      etcd.revokeLease(old);
-      leases.release(registration.getMetadata().getUid(), old);
-    });
-    recordChanges(registration, plan, desired);
-    readinessLatency.record(plan, desired, stored, candidates, clock.instant());
-    metrics.registeredEndpoints(id, registered);
-    if (lost != null && lostLeases.remove(id, lost)) {
-      lostAnnounced.remove(id);
+    if (!(decision instanceof Decision.Conflict)) {
+      lease.replaced().ifPresent(old -> {
+        store.revokeLease(old);
+        leases.release(state, old);
+      });
+    }
+    return decision;
+  }
+
+  /** Status, Events and metrics once the store holds what the decision says. */
+  private UpdateControl<ServiceRegistration> report(ServiceRegistration registration, RegistrationState state,
+      RegistrationLeases.Choice lease, Decision decision, DesiredState desired, Map<String, StoredKey> observed,
+      List<Pod> pods) {
+    ResourceID id = ResourceID.fromResource(registration);
+    Decision.Tally tally = decision instanceof Decision.Write write ? write.tally() : ((Decision.Noop) decision).tally();
+    if (decision instanceof Decision.Write write) {
+      recordChanges(registration, write.plan(), desired);
+      readinessLatency.record(write.plan(), desired, observed, pods, clock.instant());
+    }
+    state.registered = tally.registered();
+    metrics.registeredEndpoints(id, tally.registered());
+    long lost = state.lostLease.get();
+    if (lost != 0 && state.lostLease.compareAndSet(lost, 0)) {
+      state.lostAnnounced = false;
       events.normal(registration, Reasons.LEASE_RENEWED, "Lease " + RegistrationLeases.hex(lost)
-          + " was gone from etcd; " + count(registered) + " registered again under lease "
+          + " was gone from etcd; " + count(tally.registered()) + " registered again under lease "
           + RegistrationLeases.hex(lease.id()));
     }
-
-    Map<String, String> heldElsewhere = new TreeMap<>();
-    Set<String> othersUnderPath = new HashSet<>();
-    ownership.foreign().forEach((key, value) -> {
-      if (desired.endpoints().containsKey(key)) {
-        heldElsewhere.put(key, Ownership.holderOf(key, value));
-      } else if (!ServiceClaims.isClaimKey(key)) {
-        othersUnderPath.add(key);
-      }
-    });
-    if (heldElsewhere.isEmpty()) {
-      blockedByHeldKeys.remove(serviceName, id);
-    } else {
-      blockedByHeldKeys.put(serviceName, id);
-    }
-    ServiceRegistrationStatus next = StatusCalculator.synced(registration.getStatus(), generation,
-        RegistrationLeases.hex(lease.id()), desired, registered, heldElsewhere, othersUnderPath, clock.instant());
+    states.blocked(registration.effectiveServiceName(), id, !tally.heldElsewhere().isEmpty());
+    ServiceRegistrationStatus next = StatusCalculator.synced(registration.getStatus(), generationOf(registration),
+        RegistrationLeases.hex(lease.id()), desired, tally.registered(), tally.heldElsewhere(),
+        tally.othersUnderPath(), clock.instant());
     Conditions.find(next.getConditions(), Conditions.READY)
         .filter(c -> Reasons.KEYS_HELD_ELSEWHERE.equals(c.getReason()))
         .ifPresent(c -> warnOnTransition(registration, c.getReason(), c.getMessage()));
     if (Conditions.isTrue(next.getConditions(), Conditions.READY)) {
-      warnedReasons.remove(id);
+      state.warnedReason = null;
     }
     return patchIfChanged(registration, next);
   }
@@ -364,37 +364,29 @@ public class ServiceRegistrationReconciler
    * gives up whatever it holds (its leases, its keys, the claim), because a changed policy or
    * Namespace annotation can take back a name that was allowed before.
    */
-  private UpdateControl<ServiceRegistration> refuse(ServiceRegistration registration, long generation,
-      String message) {
+  private UpdateControl<ServiceRegistration> refuse(ServiceRegistration registration, String message) {
     warnOnTransition(registration, Reasons.NAME_NOT_ALLOWED, message);
     ResourceID id = ResourceID.fromResource(registration);
+    RegistrationState state = states.of(registration);
     ServiceRegistrationStatus status = registration.getStatus();
-    boolean mayHoldKeys = !leases.all(registration).isEmpty()
+    Set<Long> held = leases.all(registration, state);
+    boolean mayHoldKeys = !held.isEmpty()
         || (status != null && status.getRegisteredEndpoints() != null && status.getRegisteredEndpoints() > 0);
     if (mayHoldKeys && health.outage().isPresent()) {
       // Stop renewing now: the keys go with the lease TTL even if etcd stays away. status.leaseId
       // stays, so the revocation happens as soon as etcd answers (its return reconciles us).
-      leases.all(registration).forEach(lease -> leases.release(registration.getMetadata().getUid(), lease));
-      return notReady(registration, generation, Reasons.NAME_NOT_ALLOWED, message);
+      held.forEach(lease -> leases.release(state, lease));
+      return notReady(registration, Reasons.NAME_NOT_ALLOWED, message);
     }
     if (mayHoldKeys) {
-      int left = withdraw(registration);
+      int left = withdraw(registration, state);
       LOG.info("name not allowed: leases revoked (their keys and the claim went with them), {} on no lease of "
           + "its own deleted", left == 1 ? "1 key" : left + " keys");
     }
-    forgetKeys(id);
+    states.clearKeys(id);
     metrics.registeredEndpoints(id, 0);
-    return patchIfChanged(registration, StatusCalculator.withdrawn(registration.getStatus(), generation,
+    return patchIfChanged(registration, StatusCalculator.withdrawn(registration.getStatus(), generationOf(registration),
         Reasons.NAME_NOT_ALLOWED, message, clock.instant()));
-  }
-
-  /** What this process tracks about the keys a registration holds: it holds none now. */
-  private void forgetKeys(ResourceID id) {
-    membership.remove(id);
-    blockedByHeldKeys.values().remove(id);
-    leaseKeysChanged.remove(id);
-    lostLeases.remove(id);
-    lostAnnounced.remove(id);
   }
 
   /**
@@ -404,22 +396,21 @@ public class ServiceRegistrationReconciler
    *
    * @return how many keys were still there after the revocation, and deleted
    */
-  private int withdraw(ServiceRegistration registration) {
-    String uid = registration.getMetadata().getUid();
-    for (long lease : leases.all(registration)) {
-      etcd.revokeLease(lease);
-      leases.release(uid, lease);
+  private int withdraw(ServiceRegistration registration, RegistrationState state) {
+    for (long lease : leases.all(registration, state)) {
+      store.revokeLease(lease);
+      leases.release(state, lease);
     }
     if (SpecValidation.problem(registration).isPresent()) {
       return 0;
     }
     String serviceName = registration.effectiveServiceName();
-    Map<String, StoredKey> stored = new TreeMap<>(etcd.readPrefix(registry.prefix().servicePath(serviceName)));
-    stored.putAll(etcd.readKeys(List.of(ServiceClaims.key(serviceName))));
+    Map<String, StoredKey> stored = store.reread(new RegistrationStore.Scope(
+        registry.prefix().servicePath(serviceName), ServiceClaims.key(serviceName), Set.of()));
     // Its leases are revoked: what is left is owned by value only.
     Ownership ownership = Ownership.of(stored, DesiredStateCalculator.ownerOf(registration, registry), Set.of());
     Plan plan = Planner.calculate(Map.of(), ownership.owned(), 0);
-    etcd.apply(plan, 0);
+    store.apply(plan, 0);
     return plan.deletes().size();
   }
 
@@ -427,7 +418,7 @@ public class ServiceRegistrationReconciler
    * What Ready says while etcd is away. It stays the same for the whole outage, so that an outage
    * costs one status patch going down and one coming back.
    */
-  private static String outageMessage(ServiceRegistration registration, EtcdHealth.Outage outage) {
+  private static String outageMessage(ServiceRegistration registration, Availability.Outage outage) {
     ServiceRegistrationStatus status = registration.getStatus();
     String lease = status == null || status.getLeaseId() == null ? null : status.getLeaseId();
     String keys = lease == null ? "nothing was registered yet"
@@ -437,28 +428,7 @@ public class ServiceRegistrationReconciler
         + "); " + keys + "; no change is registered until etcd answers again";
   }
 
-  private static boolean specChanged(ServiceRegistration registration, long generation) {
-    ServiceRegistrationStatus status = registration.getStatus();
-    return status == null || !Objects.equals(status.getObservedGeneration(), generation);
-  }
-
-  /**
-   * Keys bound to the registration's leases outside its service path: endpoints and the claim
-   * left behind by a serviceName change (or a crash in the middle of one). Read so the plan
-   * deletes them.
-   */
-  private Map<String, StoredKey> keysBoundElsewhere(RegistrationLeases.Choice lease, String servicePath,
-      String claimKey) {
-    Set<String> keys = new HashSet<>();
-    for (long id : lease.replaced().map(old -> List.of(lease.id(), old)).orElse(List.of(lease.id()))) {
-      etcd.lease(id, true).ifPresent(info -> info.keys().stream()
-          .filter(key -> !key.startsWith(servicePath) && !key.equals(claimKey))
-          .filter(key -> registry.prefix().parse(key).isPresent() || ServiceClaims.isClaimKey(key))
-          .forEach(keys::add));
-    }
-    return keys.isEmpty() ? Map.of() : etcd.readKeys(keys);
-  }
-
+  /** Registered and Deregistered Events, coalesced: at most one of each per registration per 10 s. */
   private void recordChanges(ServiceRegistration registration, Plan plan, DesiredState desired) {
     List<String> added = plan.puts().stream()
         .filter(p -> p.expectedModRevision() == 0 && !ServiceClaims.isClaimKey(p.key()))
@@ -468,19 +438,12 @@ public class ServiceRegistrationReconciler
     // The registration is in the MDC of every line logged here.
     if (!added.isEmpty()) {
       LOG.info("registered {}", String.join(", ", added));
-      events.normal(registration, Reasons.REGISTERED, "Registered " + count(added.size()) + ": " + summary(added));
+      changes.changed(registration, Reasons.REGISTERED, added);
     }
     if (!removed.isEmpty()) {
       LOG.info("deregistered {}", String.join(", ", removed));
-      events.normal(registration, Reasons.DEREGISTERED, "Deregistered " + count(removed.size()) + ": " + summary(removed));
+      changes.changed(registration, Reasons.DEREGISTERED, removed);
     }
-  }
-
-  private static String conflictMessage(String serviceName, String claimKey, Optional<EndpointValue.Owner> holder) {
-    String who = holder.map(o -> "registration " + o.namespace() + "/" + o.name() + " of cluster '"
-        + o.cluster() + "'").orElse("a value Registrar cannot read");
-    return "service name '" + serviceName + "' is claimed by " + who + " (" + claimKey
-        + "); this registration writes nothing until the claim is released";
   }
 
   private String describe(DesiredState desired, String key) {
@@ -496,16 +459,9 @@ public class ServiceRegistrationReconciler
     return n + (n == 1 ? " endpoint" : " endpoints");
   }
 
-  private static String summary(List<String> items) {
-    String shown = String.join(", ", items.subList(0, Math.min(MAX_ENDPOINTS_IN_EVENT, items.size())));
-    return items.size() > MAX_ENDPOINTS_IN_EVENT
-        ? shown + " and " + (items.size() - MAX_ENDPOINTS_IN_EVENT) + " more" : shown;
-  }
-
-  private UpdateControl<ServiceRegistration> notReady(ServiceRegistration registration, long generation,
-      String reason, String message) {
+  private UpdateControl<ServiceRegistration> notReady(ServiceRegistration registration, String reason, String message) {
     warnOnTransition(registration, reason, message);
-    return patchIfChanged(registration, StatusCalculator.notReady(registration.getStatus(), generation,
+    return patchIfChanged(registration, StatusCalculator.notReady(registration.getStatus(), generationOf(registration),
         reason, message, clock.instant()));
   }
 
@@ -513,8 +469,9 @@ public class ServiceRegistrationReconciler
   private void warnOnTransition(ServiceRegistration registration, String reason, String message) {
     // The cached registration can lag behind the status patch just made: two reconciles in a
     // row would both see the old Ready. Remembering the reason warned last makes it one Event.
-    if (!readyIsFalseFor(registration, reason)
-        && !reason.equals(warnedReasons.put(ResourceID.fromResource(registration), reason))) {
+    RegistrationState state = states.of(registration);
+    if (!readyIsFalseFor(registration, reason) && !reason.equals(state.warnedReason)) {
+      state.warnedReason = reason;
       // Also called from updateErrorStatus, outside the reconcile's MDC: name the registration.
       LOG.warn("{}: {}: {}", nameOf(registration), reason, message);
       events.warning(registration, reason, message);
@@ -533,42 +490,19 @@ public class ServiceRegistrationReconciler
   @Override
   public ErrorStatusUpdateControl<ServiceRegistration> updateErrorStatus(ServiceRegistration registration,
       Context<ServiceRegistration> context, Exception error) {
-    long generation = generationOf(registration);
-    // JOSDK's metrics wrap what the reconcile threw; the cause is what matters.
-    Exception e = rootOf(error);
-    String reason;
-    String message;
     if (stopping) {
       return ErrorStatusUpdateControl.noStatusUpdate(); // cut short by the shutdown: says nothing
     }
-    if (e instanceof ConcurrentChangeException) {
-      reason = Reasons.SYNCING;
-      message = e.getMessage();
-    } else if (e instanceof EtcdUnavailableException && health.outage().isPresent()) {
-      reason = Reasons.ETCD_UNAVAILABLE;
-      message = outageMessage(registration, health.outage().get());
-    } else if (e instanceof EtcdUnavailableException unavailable && unavailable.isConnectionProblem()
-        && (health.failing() || context.getRetryInfo().map(r -> r.getAttemptCount() < 4).orElse(true))) {
-      // Whether etcd is away is the health probe's call; until it makes it, keep quiet rather
-      // than write a status that the outage would replace moments later.
+    boolean early = context.getRetryInfo().map(r -> r.getAttemptCount() < 4).orElse(true);
+    Optional<Report> report = errorReport(registration, rootOf(error), early);
+    if (report.isEmpty()) {
       return ErrorStatusUpdateControl.noStatusUpdate();
-    } else if (e instanceof EtcdUnavailableException && lostLeases.containsKey(ResourceID.fromResource(registration))) {
-      reason = Reasons.LEASE_LOST;
-      message = "lease " + RegistrationLeases.hex(lostLeases.getOrDefault(ResourceID.fromResource(registration), 0L))
-          + " is gone from etcd and a new one cannot be granted yet, retrying with backoff: " + e.getMessage();
-    } else if (e instanceof EtcdUnavailableException) {
-      reason = Reasons.ETCD_UNAVAILABLE;
-      message = "etcd is unavailable, retrying with backoff: " + e.getMessage();
-    } else {
-      reason = Reasons.SYNCING;
-      message = "reconcile failed, retrying with backoff: " + e.getMessage();
-      LOG.error("{}: reconcile failed", nameOf(registration), e);
     }
-    if (reason.equals(Reasons.ETCD_UNAVAILABLE)) {
-      warnOnTransition(registration, reason, message);
+    if (report.get().warn()) {
+      warnOnTransition(registration, report.get().reason(), report.get().message());
     }
-    ServiceRegistrationStatus next = StatusCalculator.notReady(registration.getStatus(), generation,
-        reason, message, clock.instant());
+    ServiceRegistrationStatus next = StatusCalculator.notReady(registration.getStatus(), generationOf(registration),
+        report.get().reason(), report.get().message(), clock.instant());
     if (next.equals(registration.getStatus())) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
@@ -576,10 +510,46 @@ public class ServiceRegistrationReconciler
     return ErrorStatusUpdateControl.patchStatus(registration);
   }
 
+  /** What Ready says about a failed reconcile, and whether a Warning Event goes with it. */
+  private record Report(String reason, String message, boolean warn) {}
+
+  /**
+   * The Ready condition for an error: the reason each {@link RegistryException} names, with the
+   * outage's own message while the probe judges etcd away. Empty means say nothing yet.
+   *
+   * @param early whether the reconcile has failed only a few times in a row
+   */
+  private Optional<Report> errorReport(ServiceRegistration registration, Exception e, boolean early) {
+    if (!(e instanceof RegistryException failure)) {
+      LOG.error("{}: reconcile failed", nameOf(registration), e);
+      return Optional.of(new Report(Reasons.SYNCING, "reconcile failed, retrying with backoff: " + e.getMessage(), false));
+    }
+    Optional<Availability.Outage> outage = health.outage();
+    if (failure instanceof EtcdUnavailableException && outage.isPresent()) {
+      return Optional.of(new Report(Reasons.ETCD_UNAVAILABLE, outageMessage(registration, outage.get()), true));
+    }
+    if (failure instanceof EtcdUnavailableException unavailable && unavailable.isConnectionProblem()
+        && (health.failing() || early)) {
+      // Whether etcd is away is the health probe's call; until it makes it, keep quiet rather
+      // than write a status that the outage would replace moments later.
+      return Optional.empty();
+    }
+    long lost = states.find(ResourceID.fromResource(registration)).map(s -> s.lostLease.get()).orElse(0L);
+    if (failure instanceof EtcdUnavailableException && lost != 0) {
+      return Optional.of(new Report(Reasons.LEASE_LOST, "lease " + RegistrationLeases.hex(lost)
+          + " is gone from etcd and a new one cannot be granted yet, retrying with backoff: " + e.getMessage(), false));
+    }
+    String reason = failure.reason();
+    String message = failure instanceof ConcurrentChangeException ? e.getMessage()
+        : reason.equals(Reasons.ETCD_UNAVAILABLE) ? "etcd is unavailable, retrying with backoff: " + e.getMessage()
+        : e.getMessage() + "; retrying with backoff";
+    return Optional.of(new Report(reason, message, !(failure instanceof ConcurrentChangeException)));
+  }
+
   private static Exception rootOf(Exception error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof EtcdUnavailableException || t instanceof ConcurrentChangeException) {
-        return (Exception) t;
+      if (t instanceof RegistryException failure) {
+        return failure;
       }
     }
     return error;
@@ -592,22 +562,21 @@ public class ServiceRegistrationReconciler
   @Override
   public DeleteControl cleanup(ServiceRegistration registration, Context<ServiceRegistration> context) {
     try (var mdc = MDC.putCloseable(MDC_KEY, nameOf(registration))) {
-      return cleanupRegistration(registration, context);
+      return cleanupRegistration(registration, context.getClient());
     }
   }
 
-  private DeleteControl cleanupRegistration(ServiceRegistration registration, Context<ServiceRegistration> context) {
-    String uid = registration.getMetadata().getUid();
+  DeleteControl cleanupRegistration(ServiceRegistration registration, KubernetesClient client) {
     ResourceID id = ResourceID.fromResource(registration);
     try {
-      withdraw(registration);
+      withdraw(registration, states.of(registration));
     } catch (EtcdUnavailableException e) {
       ServiceRegistrationStatus next = StatusCalculator.notReady(registration.getStatus(),
           generationOf(registration), Reasons.ETCD_UNAVAILABLE, "cannot remove the registration's keys, the finalizer stays until "
               + "etcd confirms: " + e.getMessage(), clock.instant());
       if (!next.equals(registration.getStatus())) {
         warnOnTransition(registration, Reasons.ETCD_UNAVAILABLE, e.getMessage());
-        context.getClient().resources(ServiceRegistration.class)
+        client.resources(ServiceRegistration.class)
             .inNamespace(registration.getMetadata().getNamespace())
             .withName(registration.getMetadata().getName())
             .editStatus(current -> {
@@ -617,10 +586,9 @@ public class ServiceRegistrationReconciler
       }
       throw e;
     }
-    forgetKeys(id);
-    warnedReasons.remove(id);
+    changes.forget(id);
+    states.clear(id);
     metrics.registrationGone(id);
-    leases.forget(uid);
     LOG.info("deleted; lease revoked and keys removed");
     return DeleteControl.defaultDelete();
   }

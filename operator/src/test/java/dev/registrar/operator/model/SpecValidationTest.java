@@ -1,4 +1,4 @@
-package dev.registrar.operator.reconciler;
+package dev.registrar.operator.model;
 
 import static dev.registrar.operator.testing.TestObjects.registration;
 import static org.assertj.core.api.Assertions.assertThat;

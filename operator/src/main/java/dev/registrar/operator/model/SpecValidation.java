@@ -1,12 +1,12 @@
-package dev.registrar.operator.reconciler;
+package dev.registrar.operator.model;
 
 import dev.registrar.client.EndpointCodec;
 import dev.registrar.client.EndpointValue;
 import dev.registrar.client.ServiceNames;
+import dev.registrar.operator.customresource.Limits;
 import dev.registrar.operator.customresource.PortSpec;
 import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.customresource.ServiceRegistrationSpec;
-import dev.registrar.operator.model.LabelSelectors;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -17,15 +17,15 @@ import java.util.TreeMap;
  * The operator's own check of a spec, for clusters whose CRD is older than the operator (or an
  * API server that did not validate): the first problem, naming the field and the rule.
  */
-final class SpecValidation {
+public final class SpecValidation {
 
-  static final int MAX_PORT_NAME = 15;
-  static final int MAX_VERSION = 64;
-  static final int MAX_WEIGHT = 10000;
+  static final int MAX_PORT_NAME = Limits.MAX_CONTAINER_PORT_NAME;
+  static final int MAX_VERSION = Limits.MAX_VERSION;
+  static final int MAX_WEIGHT = Limits.MAX_WEIGHT;
 
   private SpecValidation() {}
 
-  static Optional<String> problem(ServiceRegistration registration) {
+  public static Optional<String> problem(ServiceRegistration registration) {
     ServiceRegistrationSpec spec = registration.getSpec();
     if (spec == null) {
       return Optional.of("spec is required");
@@ -33,7 +33,7 @@ final class SpecValidation {
     String serviceName = registration.effectiveServiceName();
     if (!ServiceNames.isValid(serviceName)) {
       return Optional.of("spec.serviceName '" + serviceName + "' must be a DNS-1123 label: lowercase "
-          + "letters, digits and '-', at most 63 characters"
+          + "letters, digits and '-', at most " + Limits.MAX_SERVICE_NAME + " characters"
           + (spec.getServiceName() == null ? " (it defaults to metadata.name)" : ""));
     }
     if (LabelSelectors.isEmpty(spec.getSelector())) {
@@ -63,8 +63,8 @@ final class SpecValidation {
       if ((port.getPort() == null) == (port.getContainerPort() == null)) {
         return Optional.of(field + ": exactly one of port or containerPort must be set");
       }
-      if (port.getPort() != null && (port.getPort() < 1 || port.getPort() > 65535)) {
-        return Optional.of(field + ".port " + port.getPort() + " is outside 1-65535");
+      if (port.getPort() != null && (port.getPort() < Limits.MIN_PORT || port.getPort() > Limits.MAX_PORT)) {
+        return Optional.of(field + ".port " + port.getPort() + " is outside " + Limits.MIN_PORT + "-" + Limits.MAX_PORT);
       }
       if (port.getContainerPort() != null && (port.getContainerPort().length() > MAX_PORT_NAME
           || !ServiceNames.isValid(port.getContainerPort()))) {
@@ -77,7 +77,7 @@ final class SpecValidation {
           + MAX_VERSION);
     }
     int weight = spec.effectiveWeight();
-    if (weight < 0 || weight > MAX_WEIGHT) {
+    if (weight < Limits.MIN_WEIGHT || weight > MAX_WEIGHT) {
       return Optional.of("spec.weight " + weight + " is outside 0-" + MAX_WEIGHT);
     }
     Optional<String> metadata = metadataProblem(spec.getMetadata());
