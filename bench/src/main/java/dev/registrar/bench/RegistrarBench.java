@@ -91,6 +91,9 @@ public final class RegistrarBench {
 
   private RegistrarBench() {}
 
+  /** The User-Agent of the operator's API client, so that its writes can be told from the bench's. */
+  static final String OPERATOR_AGENT = "registrar-bench-operator";
+
   // Held, so that the level sticks: java.util.logging keeps loggers weakly.
   private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
@@ -157,7 +160,8 @@ public final class RegistrarBench {
     Map<String, Long> etcdEvents = new ConcurrentHashMap<>();
     Map<String, Long> informerEvents = new ConcurrentHashMap<>();
     try (MockKubernetesApi api = MockKubernetesApi.start();
-         RunningOperator operator = RunningOperator.start(api, etcd.endpointList());
+         KubernetesClient operatorClient = api.newClient(OPERATOR_AGENT);
+         RunningOperator operator = RunningOperator.start(operatorClient, etcd.endpointList());
          Watch.Watcher watch = etcd.client().getWatchClient().watch(bytes("/services/"),
              WatchOption.builder().isPrefix(true).build(),
              response -> response.getEvents().forEach(e ->
@@ -180,6 +184,9 @@ public final class RegistrarBench {
         public void onDelete(Pod pod, boolean unknown) {}
       });
       informer.run();
+      operator.awaitSettled();
+      api.takeRequests(); // from here on, count the operator's own API writes
+      long etcdCallsBefore = operator.etcdCalls();
       long revisionBefore = revision(etcd.client());
       long[] latency = new long[params.flips()];
       long[] delivery = new long[params.flips()];
@@ -208,6 +215,12 @@ public final class RegistrarBench {
       }
       long revisionAfter = revision(etcd.client());
       informer.close();
+      operator.awaitSettled(); // the last status patches and Events of the run
+      long etcdCalls = operator.etcdCalls() - etcdCallsBefore;
+      long apiWrites = api.takeRequests().stream()
+          .filter(r -> OPERATOR_AGENT.equals(r.getHeader("User-Agent")))
+          .filter(r -> !r.getMethod().equals("GET"))
+          .count();
       long[] own = new long[latency.length];
       for (int i = 0; i < own.length; i++) {
         own[i] = Math.max(0, latency[i] - delivery[i]);
@@ -225,7 +238,25 @@ public final class RegistrarBench {
       result.put("operator_share_p99_ms", ms(percentile(own, 99)));
       result.put("readiness_p99_over_put_p99", round(ms(percentile(latency, 99)) / (double) result.get("floor_put_p99_ms")));
       result.put("revisions_per_change", round((revisionAfter - revisionBefore) / (double) params.flips()));
+      result.put("etcd_round_trips_per_change", round(etcdCalls / (double) params.flips()));
+      result.put("api_writes_per_change", round(apiWrites / (double) params.flips()));
     }
+    forgetPhase(etcd.client());
+  }
+
+  /**
+   * The operator of a phase is stopped without revoking its leases, as a real operator stops:
+   * their expiry must not count as the next phase's writes. Revoke them, and delete what is left.
+   */
+  static void forgetPhase(Client etcd) throws Exception {
+    // jetcd has no LeaseLeases: the leases worth revoking are the ones that hold keys.
+    var kvs = etcd.getKVClient().get(bytes("/"), GetOption.builder().isPrefix(true).withKeysOnly(true).build())
+        .get(10, TimeUnit.SECONDS).getKvs();
+    for (long lease : kvs.stream().mapToLong(kv -> kv.getLease()).filter(l -> l != 0).distinct().toArray()) {
+      etcd.getLeaseClient().revoke(lease).get(5, TimeUnit.SECONDS);
+    }
+    etcd.getKVClient().delete(bytes("/"), io.etcd.jetcd.options.DeleteOption.builder().isPrefix(true).build())
+        .get(10, TimeUnit.SECONDS);
   }
 
   // 3, 4b and 5. Everything exists before the operator starts; then it idles with resyncs.

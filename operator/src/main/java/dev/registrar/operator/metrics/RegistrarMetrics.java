@@ -127,6 +127,11 @@ public final class RegistrarMetrics implements EtcdCalls {
     return registry.scrape();
   }
 
+  /** Calls to etcd's KV and lease APIs so far (each one round trip; keepalive streams aside). */
+  public long etcdCalls() {
+    return etcdTimers.values().stream().mapToLong(Timer::count).sum();
+  }
+
   /** Successful reconciles so far (every controller). */
   public double reconcilesSucceeded() {
     return registry.find("operator.sdk.reconciliations.success").counters().stream()

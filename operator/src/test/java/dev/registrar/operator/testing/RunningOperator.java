@@ -56,6 +56,11 @@ public final class RunningOperator implements AutoCloseable {
     return (int) operator.metrics().reconcilesSucceeded();
   }
 
+  /** Round trips to etcd's KV and lease APIs so far. */
+  public long etcdCalls() {
+    return operator.metrics().etcdCalls();
+  }
+
   public dev.registrar.operator.etcd.RegistryCounters counters() {
     return operator.counters();
   }
