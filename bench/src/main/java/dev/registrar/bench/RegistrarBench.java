@@ -130,12 +130,25 @@ public final class RegistrarBench {
     long lease = etcd.getLeaseClient().grant(60).get(5, TimeUnit.SECONDS).getID();
     PutOption withLease = PutOption.builder().withLeaseId(lease).build();
     long[] puts = new long[params.floorPuts()];
-    for (int i = 0; i < puts.length; i++) {
-      long t0 = System.nanoTime();
-      etcd.getKVClient().put(bytes("/bench-floor/put/" + i), bytes("{\"address\":\"10.0.0.1\",\"port\":80}"), withLease)
-          .get(5, TimeUnit.SECONDS);
-      puts[i] = System.nanoTime() - t0;
+    // The same put seen at a watch, as the readiness phase sees the operator's writes.
+    long[] watched = new long[params.floorPuts()];
+    Map<String, Long> seen = new ConcurrentHashMap<>();
+    try (Watch.Watcher watch = etcd.getWatchClient().watch(bytes("/bench-floor/put/"),
+        WatchOption.builder().isPrefix(true).build(),
+        response -> response.getEvents().forEach(e -> seen.put(e.getKeyValue().getKey().toString(UTF_8), System.nanoTime())))) {
+      for (int i = 0; i < puts.length; i++) {
+        String key = "/bench-floor/put/" + i;
+        long t0 = System.nanoTime();
+        etcd.getKVClient().put(bytes(key), bytes("{\"address\":\"10.0.0.1\",\"port\":80}"), withLease)
+            .get(5, TimeUnit.SECONDS);
+        puts[i] = System.nanoTime() - t0;
+        awaitTrue(() -> seen.containsKey(key), Duration.ofSeconds(5));
+        watched[i] = seen.get(key) - t0;
+      }
     }
+    Arrays.sort(watched);
+    result.put("floor_put_to_watch_p50_ms", ms(percentile(watched, 50)));
+    result.put("floor_put_to_watch_p99_ms", ms(percentile(watched, 99)));
     Arrays.sort(puts);
     long t0 = System.nanoTime();
     List<Op> ops = new ArrayList<>();
@@ -217,10 +230,12 @@ public final class RegistrarBench {
       informer.close();
       operator.awaitSettled(); // the last status patches and Events of the run
       long etcdCalls = operator.etcdCalls() - etcdCallsBefore;
-      long apiWrites = api.takeRequests().stream()
+      var writes = api.takeRequests().stream()
           .filter(r -> OPERATOR_AGENT.equals(r.getHeader("User-Agent")))
           .filter(r -> !r.getMethod().equals("GET"))
-          .count();
+          .toList();
+      long apiWrites = writes.size();
+      long eventWrites = writes.stream().filter(r -> r.getPath().contains("/events")).count();
       long[] own = new long[latency.length];
       for (int i = 0; i < own.length; i++) {
         own[i] = Math.max(0, latency[i] - delivery[i]);
@@ -240,6 +255,8 @@ public final class RegistrarBench {
       result.put("revisions_per_change", round((revisionAfter - revisionBefore) / (double) params.flips()));
       result.put("etcd_round_trips_per_change", round(etcdCalls / (double) params.flips()));
       result.put("api_writes_per_change", round(apiWrites / (double) params.flips()));
+      result.put("api_status_patches_per_change", round((apiWrites - eventWrites) / (double) params.flips()));
+      result.put("api_events_per_change", round(eventWrites / (double) params.flips()));
     }
     forgetPhase(etcd.client());
   }

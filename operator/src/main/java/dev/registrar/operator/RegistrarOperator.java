@@ -10,7 +10,9 @@ import dev.registrar.operator.etcd.OwnWrites;
 import dev.registrar.operator.etcd.RegistryCounters;
 import dev.registrar.operator.etcd.RegistryView;
 import dev.registrar.operator.etcd.RegistryWatcher;
+import dev.registrar.operator.reconciler.AsyncEventSink;
 import dev.registrar.operator.reconciler.EventCoalescer;
+import dev.registrar.operator.reconciler.EventSink;
 import dev.registrar.operator.reconciler.RegistrationStates;
 import dev.registrar.operator.store.EtcdRegistrationStore;
 import dev.registrar.operator.store.RegistrationStore;
@@ -121,8 +123,8 @@ public final class RegistrarOperator implements AutoCloseable {
     RegistrationStore store = new EtcdRegistrationStore(
         new EtcdRegistry(etcd, ETCD_TIMEOUT, ownWrites, nudge, metrics, view), leaseKeeper, view,
         config.keyPrefix().root());
-    EventRecorder events = new EventRecorder(kubernetes, instanceName(), clock);
     this.eventExecutor = Executors.newSingleThreadScheduledExecutor(daemon("registrar-events"));
+    EventSink events = new AsyncEventSink(new EventRecorder(kubernetes, instanceName(), clock), eventExecutor);
     this.eventCoalescer = new EventCoalescer(events, clock, EventCoalescer.WINDOW, eventExecutor);
     this.reconciler = new ServiceRegistrationReconciler(
         new RegistryContext(config.keyPrefix(), config.clusterName()), store, new RegistrationStates(),
@@ -239,7 +241,8 @@ public final class RegistrarOperator implements AutoCloseable {
       etcdHealth.close();
       watchers.forEach(RegistryWatcher::close);
       eventCoalescer.close(); // what a burst still owes is told before the process goes
-      eventExecutor.shutdownNow();
+      eventExecutor.shutdown();
+      awaitQuietly(eventExecutor);
       leaseKeeper.close();
       leaseExecutor.shutdownNow();
       watchExecutor.shutdown();

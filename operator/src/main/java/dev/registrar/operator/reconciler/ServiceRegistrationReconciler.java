@@ -96,8 +96,8 @@ public class ServiceRegistrationReconciler
   private final SimpleInboundEventSource<ServiceRegistration> triggers =
       new SimpleInboundEventSource<>("registry-triggers");
   private volatile boolean stopping;
-  // The Pods of a namespace: the informer's cache once the event sources are prepared.
-  private volatile Function<String, List<Pod>> podsIn = namespace -> List.of();
+  // The Pods a registration may select: from the informer's cache once the event sources are prepared.
+  private volatile Function<ServiceRegistration, List<Pod>> podsIn = registration -> List.of();
   private volatile IndexerResourceCache<ServiceRegistration> registrations;
 
   public ServiceRegistrationReconciler(RegistryContext registry, RegistrationStore store,
@@ -175,14 +175,17 @@ public class ServiceRegistrationReconciler
         .withInformerListLimit(POD_LIST_PAGE)
         .build();
     InformerEventSource<Pod, ServiceRegistration> pods = new InformerEventSource<>(configuration, context);
-    usePods(namespace -> pods.list(namespace, pod -> true).toList());
+    // Pods by each of their labels: a reconcile looks at the Pods that carry one of its
+    // selector's labels, not at every Pod of the namespace (100 registrations × 10,000 Pods).
+    pods.addIndexers(Map.of(PodsByLabel.INDEX, PodsByLabel::keys));
+    usePods(registration -> PodsByLabel.candidates(registration, pods));
     List<EventSource<?, ServiceRegistration>> sources = new ArrayList<>(List.of(pods, triggers));
     sources.addAll(names.eventSources(context, registrations));
     return sources;
   }
 
-  /** Where the Pods come from: the informer, or a list in unit tests. */
-  void usePods(Function<String, List<Pod>> podsIn) {
+  /** Where a registration's candidate Pods come from: the informer, or a list in unit tests. */
+  void usePods(Function<ServiceRegistration, List<Pod>> podsIn) {
     this.podsIn = podsIn;
   }
 
@@ -232,7 +235,7 @@ public class ServiceRegistrationReconciler
     }
     RegistrationState state = states.of(registration);
     // Observe: the Pods from the informer cache, the desired keys from them, the stored keys.
-    List<Pod> pods = podsIn.apply(registration.getMetadata().getNamespace());
+    List<Pod> pods = podsIn.apply(registration);
     DesiredState desired;
     try {
       desired = desiredState(registration, pods);

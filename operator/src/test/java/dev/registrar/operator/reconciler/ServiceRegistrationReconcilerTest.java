@@ -96,7 +96,8 @@ class ServiceRegistrationReconcilerTest {
         new RegistryContext(RegistryPrefix.DEFAULT, CLUSTER), store, new RegistrationStates(), up,
         NamePolicy.ANY, sink, new EventCoalescer(sink, clock, Duration.ZERO, scheduler), clock, counters,
         new RegistrarMetrics(counters));
-    created.usePods(namespace -> pods.stream().filter(p -> p.getMetadata().getNamespace().equals(namespace)).toList());
+    created.usePods(registration -> pods.stream()
+        .filter(p -> p.getMetadata().getNamespace().equals(registration.getMetadata().getNamespace())).toList());
     return created;
   }
 
