@@ -373,7 +373,7 @@ public class ServiceRegistrationReconciler
     RegistrationState state = states.of(registration);
     ServiceRegistrationStatus status = registration.getStatus();
     Set<Long> held = leases.all(registration, state);
-    boolean mayHoldKeys = !held.isEmpty()
+    boolean mayHoldKeys = !held.isEmpty() || state.registered > 0
         || (status != null && status.getRegisteredEndpoints() != null && status.getRegisteredEndpoints() > 0);
     if (mayHoldKeys && health.outage().isPresent()) {
       // Stop renewing now: the keys go with the lease TTL even if etcd stays away. status.leaseId
