@@ -333,20 +333,12 @@ public final class RegistrarBench {
   /** @param realistic Pods as a Deployment makes them ({@link TestObjects#deploymentPod}), not minimal ones */
   static List<Pod> createRegistrationsAndPods(KubernetesClient client, String prefix, int registrations, int pods,
       boolean realistic) throws Exception {
-    for (int r = 0; r < registrations; r++) {
-      client.resource(TestObjects.registration("bench", prefix + "-" + r, prefix + "-" + r,
-          Map.of("app", prefix + "-" + r), PortSpec.number("http", 80))).create();
-    }
+    createRegistrations(client, prefix, registrations);
     ExecutorService creators = Executors.newFixedThreadPool(8);
     try {
       List<Future<Pod>> created = new ArrayList<>();
-      for (int i = 0; i < pods; i++) {
-        int n = i;
-        String ip = "10." + (prefix.equals("r") ? 100 : prefix.equals("f") ? 200 + n / 65536 : 150 + n / 65536) + "." + (n / 256 % 256) + "." + (n % 256);
-        Map<String, String> labels = Map.of("app", prefix + "-" + (n % registrations));
-        created.add(creators.submit(() -> client.resource(realistic
-            ? TestObjects.deploymentPod("bench", prefix + "-pod-" + n, ip, labels, true)
-            : TestObjects.pod("bench", prefix + "-pod-" + n, ip, labels, true)).create()));
+      for (Pod pod : pods(prefix, registrations, pods, realistic)) {
+        created.add(creators.submit(() -> client.resource(pod).create()));
       }
       List<Pod> result = new ArrayList<>();
       for (Future<Pod> pod : created) {
@@ -356,6 +348,26 @@ public final class RegistrarBench {
     } finally {
       creators.shutdown();
     }
+  }
+
+  static void createRegistrations(KubernetesClient client, String prefix, int registrations) {
+    for (int r = 0; r < registrations; r++) {
+      client.resource(TestObjects.registration("bench", prefix + "-" + r, prefix + "-" + r,
+          Map.of("app", prefix + "-" + r), PortSpec.number("http", 80))).create();
+    }
+  }
+
+  /** Ready Pods spread over the registrations, each with an IP of its own. */
+  static List<Pod> pods(String prefix, int registrations, int pods, boolean realistic) {
+    List<Pod> result = new ArrayList<>(pods);
+    for (int n = 0; n < pods; n++) {
+      String ip = "10." + (prefix.equals("r") ? 100 : prefix.equals("f") ? 200 + n / 65536 : 150 + n / 65536) + "." + (n / 256 % 256) + "." + (n % 256);
+      Map<String, String> labels = Map.of("app", prefix + "-" + (n % registrations));
+      result.add(realistic
+          ? TestObjects.deploymentPod("bench", prefix + "-pod-" + n, ip, labels, true)
+          : TestObjects.pod("bench", prefix + "-pod-" + n, ip, labels, true));
+    }
+    return result;
   }
 
   static Map<String, String> resourceVersions(KubernetesClient client) {

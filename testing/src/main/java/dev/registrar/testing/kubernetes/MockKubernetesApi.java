@@ -39,6 +39,7 @@ public final class MockKubernetesApi implements AutoCloseable {
 
   private final KubernetesMockServer server;
   private final NamespacedKubernetesClient client;
+  private final PaginatingCrudDispatcher crud;
 
   private MockKubernetesApi(boolean leaderElection, boolean discovery) {
     CustomResourceDefinition crd = generatedCrd();
@@ -47,10 +48,11 @@ public final class MockKubernetesApi implements AutoCloseable {
       Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
       server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
           new KubernetesMixedDispatcher(responses), false);
+      crud = null;
     } else {
       // Lists are paged when the client asks (limit/continue), as a real API server pages them.
-      server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-          new PaginatingCrudDispatcher(), false);
+      crud = new PaginatingCrudDispatcher();
+      server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), crud, false);
     }
     server.init(InetAddress.getLoopbackAddress(), 0);
     if (leaderElection) {
@@ -83,6 +85,18 @@ public final class MockKubernetesApi implements AutoCloseable {
   /** Starts a mock API that kubectl can use: it also serves the discovery documents. */
   public static MockKubernetesApi startForKubectl() {
     return new MockKubernetesApi(false, true);
+  }
+
+  /**
+   * Stores objects as if created, without one create request each: the CRUD mock looks through
+   * every stored object on each create, so 100,000 Pods would take it hours one by one. For
+   * benchmarks that need the objects to exist before the client under test starts.
+   */
+  public void preload(List<? extends io.fabric8.kubernetes.api.model.HasMetadata> objects) {
+    if (crud == null) {
+      throw new IllegalStateException("preload needs the plain CRUD mock");
+    }
+    crud.preload(objects);
   }
 
   public NamespacedKubernetesClient client() {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.MockResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +35,18 @@ final class PaginatingCrudDispatcher extends KubernetesCrudDispatcher {
 
   PaginatingCrudDispatcher() {
     super(List.of());
+  }
+
+  /** Stores the objects as a create would (resourceVersion, uid, creationTimestamp), all at once. */
+  void preload(List<? extends HasMetadata> objects) {
+    String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    for (HasMetadata object : objects) {
+      object.getMetadata().setResourceVersion(Long.toString(requestResourceVersion()));
+      object.getMetadata().setUid(java.util.UUID.randomUUID().toString());
+      object.getMetadata().setCreationTimestamp(now);
+      String json = Serialization.asJson(object);
+      map.put(getAttributeExtractor().fromResource(json), json);
+    }
   }
 
   @Override
@@ -69,7 +83,13 @@ final class PaginatingCrudDispatcher extends KubernetesCrudDispatcher {
       }
       offset = 0;
     }
-    ObjectNode page = snapshot.list().deepCopy().without("items");
+    // The list's own fields only: copying the whole list per page would copy every item again.
+    ObjectNode page = JSON.createObjectNode();
+    snapshot.list().fields().forEachRemaining(field -> {
+      if (!field.getKey().equals("items")) {
+        page.set(field.getKey(), field.getValue().deepCopy());
+      }
+    });
     ArrayNode pageItems = page.putArray("items");
     int end = Math.min(snapshot.items().size(), offset + size);
     for (int i = offset; i < end; i++) {
