@@ -90,7 +90,9 @@ public final class MockKubernetesApi implements AutoCloseable {
   /**
    * Stores objects as if created, without one create request each: the CRUD mock looks through
    * every stored object on each create, so 100,000 Pods would take it hours one by one. For
-   * benchmarks that need the objects to exist before the client under test starts.
+   * benchmarks that need the objects to exist before the client under test starts: they are
+   * served to gets, lists (paged, by label) and watches, but are not meant to be changed after
+   * (the mock's patch of a preloaded object does not answer).
    */
   public void preload(List<? extends io.fabric8.kubernetes.api.model.HasMetadata> objects) {
     if (crud == null) {

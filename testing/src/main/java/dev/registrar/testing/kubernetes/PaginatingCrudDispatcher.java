@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.MockResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,7 +46,12 @@ final class PaginatingCrudDispatcher extends KubernetesCrudDispatcher {
       object.getMetadata().setUid(java.util.UUID.randomUUID().toString());
       object.getMetadata().setCreationTimestamp(now);
       String json = Serialization.asJson(object);
-      map.put(getAttributeExtractor().fromResource(json), json);
+      // As a create stores it: the attributes of its collection's path (plural, version), which
+      // lists match on, with those of the object (name, namespace, labels).
+      String apiVersion = object.getApiVersion();
+      String path = (apiVersion.contains("/") ? "/apis/" : "/api/") + apiVersion + "/namespaces/"
+          + object.getMetadata().getNamespace() + "/" + HasMetadata.getPlural(object.getClass());
+      map.put(AttributeSet.merge(getAttributeExtractor().fromPath(path), getAttributeExtractor().fromResource(json)), json);
     }
   }
 
