@@ -33,6 +33,8 @@ class PreloadMockTest {
           .withLimit(2L).build());
       assertThat(page.getItems()).hasSize(2);
       assertThat(page.getMetadata().getContinue()).isNotBlank();
+      // A client's start check gets a version, not every stored object.
+      assertThat(client.getKubernetesVersion().getGitVersion()).isEqualTo("v1.31.0");
       Pod one = client.pods().inNamespace("bench").withName("p-3").get();
       assertThat(one.getMetadata().getUid()).isNotBlank();
       assertThat(one.getMetadata().getResourceVersion()).isNotBlank();
