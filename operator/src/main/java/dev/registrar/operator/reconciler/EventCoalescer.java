@@ -88,11 +88,19 @@ public final class EventCoalescer implements AutoCloseable {
   private void flush(Slot slot) {
     Pending p = pending.get(slot);
     if (p != null) {
-      synchronized (p) {
+      sendNow(slot, p);
+    }
+  }
+
+  /** Tells what the slot still owes, now, and ends its window's scheduled flush. */
+  private void sendNow(Slot slot, Pending p) {
+    synchronized (p) {
+      if (p.flush != null) {
+        p.flush.cancel(false);
         p.flush = null;
-        if (p.count > 0) {
-          send(slot, p, clock.instant());
-        }
+      }
+      if (p.count > 0) {
+        send(slot, p, clock.instant());
       }
     }
   }
@@ -112,16 +120,7 @@ public final class EventCoalescer implements AutoCloseable {
   void forget(ResourceID registration) {
     for (Slot slot : List.copyOf(pending.keySet())) {
       if (slot.registration().equals(registration)) {
-        Pending p = pending.remove(slot);
-        synchronized (p) {
-          if (p.flush != null) {
-            p.flush.cancel(false);
-            p.flush = null;
-          }
-          if (p.count > 0) {
-            send(slot, p, clock.instant());
-          }
-        }
+        sendNow(slot, pending.remove(slot));
       }
     }
   }
@@ -129,19 +128,6 @@ public final class EventCoalescer implements AutoCloseable {
   /** Tells everything still waiting, so that a stopping operator loses no Event. */
   @Override
   public void close() {
-    for (Slot slot : List.copyOf(pending.keySet())) {
-      Pending p = pending.get(slot);
-      if (p != null) {
-        synchronized (p) {
-          if (p.flush != null) {
-            p.flush.cancel(false);
-            p.flush = null;
-          }
-          if (p.count > 0) {
-            send(slot, p, clock.instant());
-          }
-        }
-      }
-    }
+    pending.forEach(this::sendNow);
   }
 }

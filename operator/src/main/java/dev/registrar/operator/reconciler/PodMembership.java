@@ -17,6 +17,9 @@ final class PodMembership {
   private final Map<ResourceID, Set<ResourceID>> registrationsByPod = new HashMap<>();
 
   synchronized void update(ResourceID registration, Set<ResourceID> pods) {
+    if (pods.equals(podsByRegistration.get(registration))) {
+      return; // the usual case: a readiness change, not a change of which Pods match
+    }
     remove(registration);
     podsByRegistration.put(registration, Set.copyOf(pods));
     for (ResourceID pod : pods) {

@@ -249,10 +249,10 @@ public class ServiceRegistrationReconciler
     Decider.Target target = Decider.Target.of(DesiredStateCalculator.ownerOf(registration, registry),
         registration.effectiveServiceName());
     String servicePath = registry.prefix().servicePath(target.serviceName());
-    Map<String, StoredKey> observed = store.observe(new RegistrationStore.Scope(servicePath, target.claimKey(),
-        leases.all(registration, state)));
+    Set<Long> known = leases.all(registration, state);
+    Map<String, StoredKey> observed = store.observe(new RegistrationStore.Scope(servicePath, target.claimKey(), known));
     // Decide: another owner's claim on the name means nothing is written, and no lease granted.
-    Optional<Decision.Conflict> conflict = Decider.conflict(target, observed, leases.all(registration, state));
+    Optional<Decision.Conflict> conflict = Decider.conflict(target, observed, known);
     if (conflict.isPresent()) {
       return conflicted(registration, conflict.get());
     }
