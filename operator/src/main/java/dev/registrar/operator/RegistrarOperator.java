@@ -13,6 +13,8 @@ import dev.registrar.operator.etcd.RegistryWatcher;
 import dev.registrar.operator.reconciler.AsyncEventSink;
 import dev.registrar.operator.reconciler.EventCoalescer;
 import dev.registrar.operator.reconciler.EventSink;
+import dev.registrar.operator.reconciler.GateWriter;
+import dev.registrar.operator.reconciler.PodStatusGateWriter;
 import dev.registrar.operator.reconciler.RegistrationStates;
 import dev.registrar.operator.store.EtcdRegistrationStore;
 import dev.registrar.operator.store.RegistrationStore;
@@ -63,6 +65,7 @@ public final class RegistrarOperator implements AutoCloseable {
   private final ScheduledExecutorService leaseExecutor;
   private final ScheduledExecutorService watchExecutor;
   private final ScheduledExecutorService eventExecutor;
+  private final ScheduledExecutorService gateExecutor;
   private final EventCoalescer eventCoalescer;
   private final LeaseKeeper leaseKeeper;
   private final RegistryCounters counters = new RegistryCounters();
@@ -126,9 +129,14 @@ public final class RegistrarOperator implements AutoCloseable {
     this.eventExecutor = Executors.newSingleThreadScheduledExecutor(daemon("registrar-events"));
     EventSink events = new AsyncEventSink(new EventRecorder(kubernetes, instanceName(), clock), eventExecutor);
     this.eventCoalescer = new EventCoalescer(events, clock, EventCoalescer.WINDOW, eventExecutor);
+    // Pod conditions of the readiness gate, from a thread of their own: a reconcile never waits for them.
+    this.gateExecutor = Executors.newSingleThreadScheduledExecutor(daemon("registrar-pod-gate"));
+    GateWriter gateWriter = config.podReadinessGate()
+        ? new PodStatusGateWriter(kubernetes, gateExecutor, clock, metrics) : GateWriter.NONE;
     this.reconciler = new ServiceRegistrationReconciler(
-        new RegistryContext(config.keyPrefix(), config.clusterName()), store, new RegistrationStates(),
-        etcdHealth, config.namePolicy(), events, eventCoalescer, clock, counters, metrics);
+        new RegistryContext(config.keyPrefix(), config.clusterName(), config.podReadinessGate(), config.topology()),
+        store, new RegistrationStates(), etcdHealth, config.namePolicy(), events, eventCoalescer, clock, counters,
+        metrics, gateWriter);
     etcdHealth.onChange(reconciler::etcdHealthChanged);
     // One watch on the registry and one on the claims: the view, and drift repaired as soon as it happens.
     this.watchers = List.of(config.keyPrefix().root(), ServiceClaims.PREFIX).stream()
@@ -176,9 +184,10 @@ public final class RegistrarOperator implements AutoCloseable {
     // A change reported before the controller runs is not lost: its first reconciles see it.
     watchers.forEach(RegistryWatcher::start);
     operator.start();
-    LOG.info("Registrar started: etcd {}, prefix {}, cluster {}, namespaces {}, name policy {}, HTTP port {}",
-        config.etcdEndpoints(), config.keyPrefix(), config.clusterName(),
-        config.watchesAllNamespaces() ? "all" : config.watchNamespaces(), config.namePolicy().text(), http.port());
+    LOG.info("Registrar started: etcd {}, prefix {}, cluster {}, namespaces {}, name policy {}, readiness gate {}, "
+        + "topology {}, HTTP port {}", config.etcdEndpoints(), config.keyPrefix(), config.clusterName(),
+        config.watchesAllNamespaces() ? "all" : config.watchNamespaces(), config.namePolicy().text(),
+        config.podReadinessGate() ? "on" : "off", config.topology() ? "on" : "off", http.port());
   }
 
   public int httpPort() {
@@ -243,6 +252,8 @@ public final class RegistrarOperator implements AutoCloseable {
       eventCoalescer.close(); // what a burst still owes is told before the process goes
       eventExecutor.shutdown();
       awaitQuietly(eventExecutor);
+      gateExecutor.shutdown();
+      awaitQuietly(gateExecutor);
       leaseKeeper.close();
       leaseExecutor.shutdownNow();
       watchExecutor.shutdown();

@@ -75,6 +75,8 @@ public final class ConfigLoader {
         namePolicy(values.withDefault(Setting.NAME_POLICY)),
         tls(values),
         auth(values),
+        bool(Setting.POD_READINESS_GATE, values.withDefault(Setting.POD_READINESS_GATE)),
+        bool(Setting.TOPOLOGY, values.withDefault(Setting.TOPOLOGY)),
         bool(Setting.LEADER_ELECTION, values.withDefault(Setting.LEADER_ELECTION)),
         values.optional(Setting.LEADER_ELECTION_NAMESPACE).map(ns -> namespace(Setting.LEADER_ELECTION_NAMESPACE, ns)),
         port(values.withDefault(Setting.HTTP_PORT)),

@@ -20,6 +20,8 @@ import java.util.Set;
  * @param namePolicy which service names a registration may publish from its namespace
  * @param etcdTls TLS to etcd, when configured
  * @param etcdAuth etcd authentication, when configured
+ * @param podReadinessGate whether the readiness gate registrar.dev/registered is served
+ * @param topology whether Nodes are watched for the values' zone
  * @param leaderElection whether only an elected leader reconciles
  * @param leaderElectionNamespace namespace of the leader-election Lease; empty means the pod's own
  * @param httpPort port of the HTTP endpoints; 0 picks a free one
@@ -35,6 +37,8 @@ public record RegistrarConfig(
     NamePolicy namePolicy,
     Optional<EtcdTls> etcdTls,
     Optional<EtcdAuth> etcdAuth,
+    boolean podReadinessGate,
+    boolean topology,
     boolean leaderElection,
     Optional<String> leaderElectionNamespace,
     int httpPort,

@@ -38,6 +38,7 @@ public final class RegistrarMetrics implements EtcdCalls {
   private final Timer registered;
   private final Timer deregistered;
   private final Metrics josdk;
+  private final Timer gateTrue;
 
   public RegistrarMetrics(RegistryCounters counters) {
     new JvmMemoryMetrics().bindTo(registry);
@@ -56,6 +57,11 @@ public final class RegistrarMetrics implements EtcdCalls {
         .description("registrations that found their service name claimed by another").register(registry);
     registered = latency("registered");
     deregistered = latency("deregistered");
+    gateTrue = Timer.builder("registrar.readiness.gate")
+        .description("time from a gated Pod's ContainersReady to its condition registrar.dev/registered turning True")
+        .publishPercentileHistogram()
+        .maximumExpectedValue(Duration.ofMinutes(10))
+        .register(registry);
     josdk = MicrometerMetrics.withoutPerResourceMetrics(registry);
   }
 
@@ -116,6 +122,11 @@ public final class RegistrarMetrics implements EtcdCalls {
 
   public void readinessToRegistration(Duration latency) {
     registered.record(latency);
+  }
+
+  /** {@code registrar_readiness_gate_seconds}: ContainersReady to the gate's True, written. */
+  public void readinessGate(Duration latency) {
+    gateTrue.record(latency);
   }
 
   public void readinessToDeregistration(Duration latency) {

@@ -15,14 +15,31 @@ import java.util.stream.Collectors;
  * @param endpoints the desired keys, sorted
  * @param matchedPodNames Pods the selector matches, registrable or not
  * @param skipped why matching, registrable Pods (or ports) got no key: human-readable notes
+ * @param registrablePodNames matching Pods that are to be registered (ready, or published not ready)
+ * @param ignoredOverrides per Pod name, the annotations of it that were ignored and why
  */
 public record DesiredState(SortedMap<String, DesiredEndpoint> endpoints,
-    SortedSet<String> matchedPodNames, List<String> skipped) {
+    SortedSet<String> matchedPodNames, List<String> skipped, SortedSet<String> registrablePodNames,
+    SortedMap<String, List<String>> ignoredOverrides) {
 
   public DesiredState {
     endpoints = Collections.unmodifiableSortedMap(new TreeMap<>(endpoints));
     matchedPodNames = Collections.unmodifiableSortedSet(new TreeSet<>(matchedPodNames));
     skipped = List.copyOf(skipped);
+    registrablePodNames = Collections.unmodifiableSortedSet(new TreeSet<>(registrablePodNames));
+    ignoredOverrides = Collections.unmodifiableSortedMap(new TreeMap<>(ignoredOverrides));
+  }
+
+  /** Without the Pod-level detail: tests of what does not depend on it. */
+  public DesiredState(SortedMap<String, DesiredEndpoint> endpoints, SortedSet<String> matchedPodNames,
+      List<String> skipped) {
+    this(endpoints, matchedPodNames, skipped, new TreeSet<>(), new TreeMap<>());
+  }
+
+  /** The keys one Pod is to have. */
+  public List<String> keysOf(String podName) {
+    return endpoints.values().stream().filter(e -> podName.equals(e.value().pod()))
+        .map(e -> e.key().asString()).toList();
   }
 
   /** How many Pods the selector matches. */

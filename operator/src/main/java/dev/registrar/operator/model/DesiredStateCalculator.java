@@ -15,6 +15,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -30,6 +32,16 @@ public final class DesiredStateCalculator {
    */
   public static DesiredState compute(ServiceRegistration registration, Collection<Pod> pods,
       RegistryContext context) {
+    return compute(registration, pods, context, Zones.NONE);
+  }
+
+  /**
+   * @param pods candidate Pods of the registration's namespace; the selector is applied here
+   * @param zones the zone of each node, for the values' {@code zone}
+   * @throws EndpointCodec.ValueTooLargeException when the spec makes a value exceed 8 KiB
+   */
+  public static DesiredState compute(ServiceRegistration registration, Collection<Pod> pods,
+      RegistryContext context, Zones zones) {
     ServiceRegistrationSpec spec = registration.getSpec();
     String serviceName = registration.effectiveServiceName();
     EndpointValue.Owner owner = ownerOf(registration, context);
@@ -44,10 +56,18 @@ public final class DesiredStateCalculator {
 
     Map<String, DesiredEndpoint> endpoints = new TreeMap<>();
     List<String> skipped = new ArrayList<>();
+    SortedSet<String> registrable = new TreeSet<>();
+    SortedMap<String, List<String>> ignoredOverrides = new TreeMap<>();
     for (Pod pod : matching) {
-      if (!PodReadiness.isRegistrable(pod, publishNotReady)) {
+      if (!PodReadiness.isRegistrable(pod, publishNotReady, context.readinessGate())) {
         continue;
       }
+      String podName = pod.getMetadata().getName();
+      registrable.add(podName);
+      String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+      String zone = node == null ? null : zones.of(node).orElse(null);
+      PodOverrides values = PodOverrides.of(pod.getMetadata().getAnnotations(), spec.getVersion(),
+          spec.effectiveWeight(), spec.getMetadata());
       for (PortSpec port : spec.getPorts()) {
         Optional<Integer> number = resolvePort(port, pod);
         if (number.isEmpty()) {
@@ -63,16 +83,37 @@ public final class DesiredStateCalculator {
               + endpoints.get(key.asString()).value().portName());
           continue;
         }
-        EndpointValue value = new EndpointValue(spec.getVersion(), spec.effectiveWeight(),
-            pod.getStatus().getPodIP(), number.get(), port.getName(), pod.getMetadata().getName(),
-            pod.getMetadata().getNamespace(), pod.getSpec() == null ? null : pod.getSpec().getNodeName(),
-            spec.getMetadata(), owner);
-        endpoints.put(key.asString(), new DesiredEndpoint(key, value, EndpointCodec.encode(value)));
+        EndpointValue value = valueOf(values, pod, number.get(), port.getName(), node, zone, owner);
+        byte[] encoded;
+        try {
+          encoded = EndpointCodec.encode(value);
+        } catch (EndpointCodec.ValueTooLargeException e) {
+          if (values.equals(PodOverrides.none(spec.getVersion(), spec.effectiveWeight(), spec.getMetadata()))) {
+            throw e; // the registration's own values are too large: a spec problem
+          }
+          // The Pod's annotations made it too large: they are ignored, never the Pod.
+          values = new PodOverrides(spec.getVersion(), spec.effectiveWeight(),
+              PodOverrides.none(spec.getVersion(), spec.effectiveWeight(), spec.getMetadata()).metadata(),
+              List.of("registrar.dev annotations ignored: with them the value is " + e.size()
+                  + " bytes, more than the " + EndpointCodec.MAX_VALUE_BYTES + " allowed"));
+          value = valueOf(values, pod, number.get(), port.getName(), node, zone, owner);
+          encoded = EndpointCodec.encode(value);
+        }
+        endpoints.put(key.asString(), new DesiredEndpoint(key, value, encoded));
+      }
+      if (!values.ignored().isEmpty()) {
+        ignoredOverrides.put(podName, values.ignored());
       }
     }
     return new DesiredState(new TreeMap<>(endpoints),
         matching.stream().map(pod -> pod.getMetadata().getName()).collect(Collectors.toCollection(TreeSet::new)),
-        skipped);
+        skipped, registrable, ignoredOverrides);
+  }
+
+  private static EndpointValue valueOf(PodOverrides values, Pod pod, int port, String portName, String node,
+      String zone, EndpointValue.Owner owner) {
+    return new EndpointValue(values.version(), values.weight(), pod.getStatus().getPodIP(), port, portName,
+        pod.getMetadata().getName(), pod.getMetadata().getNamespace(), node, zone, values.metadata(), owner);
   }
 
   /** Who the registration's keys belong to: a re-created registration (new UID) is a new owner. */

@@ -21,7 +21,8 @@ import java.util.Map;
  *
  * <p>Kept: metadata name, namespace, uid, resourceVersion, labels, deletionTimestamp and the
  * {@code registrar.dev} annotations; spec nodeName, readinessGates and each container's name and
- * ports; status phase, podIP, podIPs and conditions (type, status, lastTransitionTime).
+ * ports; status phase, podIP, podIPs and conditions (type, status, lastTransitionTime; the reason of
+ * the readiness gate's own condition).
  */
 public final class PodPruning {
 
@@ -105,6 +106,9 @@ public final class PodPruning {
         c.setType(condition.getType());
         c.setStatus(condition.getStatus());
         c.setLastTransitionTime(condition.getLastTransitionTime());
+        if (PodReadiness.GATE.equals(condition.getType())) {
+          c.setReason(condition.getReason()); // the gate is written on a change of reason too
+        }
         return c;
       }).toList());
     }

@@ -12,8 +12,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * Readiness-to-registration latency, the pure half: from a Pod's Ready transition (or its
- * deletion) to just after the commit that registered or deregistered it. Only transitions this
+ * Readiness-to-registration latency, the pure half: from a Pod's Ready transition (ContainersReady
+ * for a Pod with the readiness gate) or its deletion to just after the commit that registered or deregistered it. Only transitions this
  * process saw happen count: a Pod ready for days before the operator started says nothing about
  * the operator's speed.
  */
@@ -71,7 +71,9 @@ public final class ReadinessLatencies {
       return Optional.empty();
     }
     return pod.getStatus().getConditions().stream()
-        .filter(c -> "Ready".equals(c.getType()) && (ready ? "True" : "False").equals(c.getStatus()))
+        // A gated Pod is registered on ContainersReady: its Ready waits for us.
+        .filter(c -> PodReadiness.readinessCondition(pod, true).equals(c.getType())
+            && (ready ? "True" : "False").equals(c.getStatus()))
         .findFirst().flatMap(c -> parse(c.getLastTransitionTime()));
   }
 

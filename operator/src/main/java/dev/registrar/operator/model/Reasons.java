@@ -28,4 +28,13 @@ public final class Reasons {
   public static final String REGISTERED = "Registered";
   public static final String DEREGISTERED = "Deregistered";
   public static final String LEASE_RENEWED = "LeaseRenewed";
+  /** On a Pod: one of its registrar.dev annotations was ignored. */
+  public static final String OVERRIDE_IGNORED = "OverrideIgnored";
+
+  // The Pod condition registrar.dev/registered (the readiness gate)
+  public static final String GATE_REGISTERED = "Registered";
+  public static final String GATE_NOT_SELECTED = "NotSelected";
+  public static final String GATE_REGISTRATION_NOT_READY = "RegistrationNotReady";
+  public static final String GATE_ETCD_UNAVAILABLE = "EtcdUnavailable";
+  public static final String GATE_DEREGISTERED = "Deregistered";
 }

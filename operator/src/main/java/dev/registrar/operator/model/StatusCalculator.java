@@ -44,6 +44,13 @@ public final class StatusCalculator {
     if (!desired.skipped().isEmpty()) {
       ready.append("; skipped: ").append(summary(desired.skipped()));
     }
+    int ignored = desired.ignoredOverrides().size();
+    if (ignored > 0) {
+      ready.append("; ").append(ignored).append(ignored == 1 ? " pod has" : " pods have")
+          .append(" ignored registrar.dev annotations, registered with this registration's values instead (")
+          .append(summary(List.copyOf(desired.ignoredOverrides().keySet())))
+          .append("; see their OverrideIgnored Events)");
+    }
     if (!othersUnderPath.isEmpty()) {
       ready.append("; keys of another owner under the service path left untouched: ")
           .append(summary(List.copyOf(othersUnderPath)));

@@ -43,6 +43,10 @@ final class PodMembership {
     }
   }
 
+  synchronized Set<ResourceID> podsOf(ResourceID registration) {
+    return podsByRegistration.getOrDefault(registration, Set.of());
+  }
+
   synchronized Set<ResourceID> registrationsOf(ResourceID pod) {
     return Set.copyOf(registrationsByPod.getOrDefault(pod, Set.of()));
   }

@@ -19,6 +19,8 @@ final class RegistrationState {
   volatile boolean lostAnnounced;
   /** The Ready=False reason last warned about, until Ready is True again. */
   volatile String warnedReason;
+  /** Per Pod UID, the ignored overrides last warned about on that Pod (one Warning per change). */
+  final java.util.Map<String, java.util.List<String>> warnedOverrides = new java.util.concurrent.ConcurrentHashMap<>();
   /** How many endpoints it held after its last write. */
   volatile int registered;
 

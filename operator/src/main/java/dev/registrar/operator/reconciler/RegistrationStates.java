@@ -33,6 +33,11 @@ public final class RegistrationStates {
   }
 
   /** The Pods the registration matched at its last reconcile. */
+  Set<ResourceID> matchedPods(ResourceID registration) {
+    return membership.podsOf(registration);
+  }
+
+  /** The Pods the registration matched at its last reconcile. */
   void matched(ResourceID registration, Set<ResourceID> pods) {
     membership.update(registration, pods);
   }

@@ -23,6 +23,10 @@ import dev.registrar.operator.model.NamePolicy;
 import dev.registrar.operator.model.Ownership;
 import dev.registrar.operator.model.Plan;
 import dev.registrar.operator.model.Planner;
+import dev.registrar.operator.model.PodPruning;
+import dev.registrar.operator.model.PodReadiness;
+import dev.registrar.operator.model.ReadinessGates;
+import dev.registrar.operator.model.Zones;
 import dev.registrar.operator.model.Reasons;
 import dev.registrar.operator.model.RegistryContext;
 import dev.registrar.operator.model.SpecValidation;
@@ -99,11 +103,18 @@ public class ServiceRegistrationReconciler
   // The Pods a registration may select: from the informer's cache once the event sources are prepared.
   private volatile Function<ServiceRegistration, List<Pod>> podsIn = registration -> List.of();
   private volatile IndexerResourceCache<ServiceRegistration> registrations;
+  // A Pod by its id, from the informer's cache.
+  private volatile Function<ResourceID, Optional<Pod>> podById = id -> Optional.empty();
+  private final PodGates gates;
+  private final Zones zones;
 
   public ServiceRegistrationReconciler(RegistryContext registry, RegistrationStore store,
       RegistrationStates states, Availability health, NamePolicy namePolicy, EventSink events,
-      EventCoalescer changes, Clock clock, RegistryCounters counters, RegistrarMetrics metrics) {
+      EventCoalescer changes, Clock clock, RegistryCounters counters, RegistrarMetrics metrics,
+      GateWriter gateWriter) {
     this.registry = registry;
+    this.gates = new PodGates(registry.readinessGate(), gateWriter);
+    this.zones = registry.topology() ? new NodeZones() : Zones.NONE;
     this.store = store;
     this.states = states;
     this.leases = new RegistrationLeases(store, states, this::leaseLost);
@@ -168,20 +179,77 @@ public class ServiceRegistrationReconciler
     var configuration = InformerEventSourceConfiguration.from(Pod.class, ServiceRegistration.class)
         .withNamespacesInheritedFromController()
         .withSecondaryToPrimaryMapper((Pod pod) -> registrationsFor(pod, registrations))
+        .withOnUpdateFilter((Pod now, Pod before) -> !onlyGateChanged(before, now))
         // Pods pruned to the fields the operator reads: most of a Pod's bytes are never looked at.
         .withItemStore(new PrunedPodStore())
         // The first list in pages: 10,000 Pods at once would be the heap's peak, a full copy
         // of every Pod before pruning (see docs/benchmarks.md, footprint).
         .withInformerListLimit(POD_LIST_PAGE)
         .build();
-    InformerEventSource<Pod, ServiceRegistration> pods = new InformerEventSource<>(configuration, context);
+    InformerEventSource<Pod, ServiceRegistration> pods = new InformerEventSource<>(configuration, context) {
+      // A gated Pod that no registration selects hears why it is not Ready.
+      @Override
+      public void onAdd(Pod pod) {
+        super.onAdd(pod);
+        gates.podChanged(pod, false);
+      }
+
+      @Override
+      public void onUpdate(Pod before, Pod pod) {
+        super.onUpdate(before, pod);
+        gates.podChanged(pod, false);
+      }
+
+      @Override
+      public void onDelete(Pod pod, boolean finalStateUnknown) {
+        super.onDelete(pod, finalStateUnknown);
+        gates.podChanged(pod, true);
+      }
+    };
     // Pods by each of their labels: a reconcile looks at the Pods that carry one of its
     // selector's labels, not at every Pod of the namespace (100 registrations × 10,000 Pods).
-    pods.addIndexers(Map.of(PodsByLabel.INDEX, PodsByLabel::keys));
+    pods.addIndexers(Map.of(PodsByLabel.INDEX, PodsByLabel::keys, NodeZones.POD_INDEX, NodeZones::podKeys));
     usePods(registration -> PodsByLabel.candidates(registration, pods));
+    podById = pods::get;
+    gates.useSelecting(pod -> selecting(pod, registrations));
     List<EventSource<?, ServiceRegistration>> sources = new ArrayList<>(List.of(pods, triggers));
     sources.addAll(names.eventSources(context, registrations));
+    if (zones instanceof NodeZones nodes) {
+      sources.add(nodes.eventSource(context, node -> pods.byIndex(NodeZones.POD_INDEX, node),
+          pod -> registrationsFor(pod, registrations)));
+    }
     return sources;
+  }
+
+  /** The registrations that select a Pod now, those being deleted aside. */
+  private static List<ServiceRegistration> selecting(Pod pod, IndexerResourceCache<ServiceRegistration> registrations) {
+    return registrations.list(pod.getMetadata().getNamespace())
+        .filter(r -> r.getMetadata().getDeletionTimestamp() == null && selects(r, pod))
+        .toList();
+  }
+
+  private static boolean selects(ServiceRegistration registration, Pod pod) {
+    try {
+      return registration.getSpec() != null
+          && LabelSelectors.matches(registration.getSpec().getSelector(), pod.getMetadata().getLabels());
+    } catch (RuntimeException e) {
+      return false; // an invalid selector selects nothing
+    }
+  }
+
+  /** Our own write of the gate condition changes nothing a reconcile reads: no reconcile for it. */
+  static boolean onlyGateChanged(Pod before, Pod after) {
+    return withoutGate(before).equals(withoutGate(after));
+  }
+
+  private static Pod withoutGate(Pod pod) {
+    Pod pruned = PodPruning.prune(pod);
+    pruned.getMetadata().setResourceVersion(null);
+    if (pruned.getStatus() != null && pruned.getStatus().getConditions() != null) {
+      pruned.getStatus().setConditions(pruned.getStatus().getConditions().stream()
+          .filter(c -> !PodReadiness.GATE.equals(c.getType())).toList());
+    }
+    return pruned;
   }
 
   /** Where a registration's candidate Pods come from: the informer, or a list in unit tests. */
@@ -193,8 +261,7 @@ public class ServiceRegistrationReconciler
   private Set<ResourceID> registrationsFor(Pod pod, IndexerResourceCache<ServiceRegistration> registrations) {
     String namespace = pod.getMetadata().getNamespace();
     Set<ResourceID> ids = registrations.list(namespace)
-        .filter(r -> r.getSpec() != null
-            && LabelSelectors.matches(r.getSpec().getSelector(), pod.getMetadata().getLabels()))
+        .filter(r -> selects(r, pod))
         .map(ResourceID::fromResource)
         .collect(Collectors.toCollection(HashSet::new));
     ids.addAll(states.registrationsOf(ResourceID.fromResource(pod)));
@@ -227,6 +294,7 @@ public class ServiceRegistrationReconciler
       KubernetesClient client) {
     Optional<String> problem = SpecValidation.problem(registration);
     if (problem.isPresent()) {
+      gatesWhileNotReady(registration, Reasons.INVALID_SPEC, problem.get(), true);
       return notReady(registration, Reasons.INVALID_SPEC, problem.get());
     }
     problem = names.problem(registration, client);
@@ -240,11 +308,14 @@ public class ServiceRegistrationReconciler
     try {
       desired = desiredState(registration, pods);
     } catch (EndpointCodec.ValueTooLargeException e) {
+      gatesWhileNotReady(registration, Reasons.INVALID_SPEC, "spec.metadata: " + e.getMessage(), true);
       return notReady(registration, Reasons.INVALID_SPEC, "spec.metadata: " + e.getMessage());
     }
     Optional<Availability.Outage> outage = health.outage();
     if (outage.isPresent()) {
-      return notReady(registration, Reasons.ETCD_UNAVAILABLE, outageMessage(registration, outage.get()));
+      String message = outageMessage(registration, outage.get());
+      gatesWhileNotReady(registration, Reasons.ETCD_UNAVAILABLE, message, true);
+      return notReady(registration, Reasons.ETCD_UNAVAILABLE, message);
     }
     Decider.Target target = Decider.Target.of(DesiredStateCalculator.ownerOf(registration, registry),
         registration.effectiveServiceName());
@@ -275,17 +346,47 @@ public class ServiceRegistrationReconciler
 
   /** The desired keys, remembering which Pods the registration matched. */
   private DesiredState desiredState(ServiceRegistration registration, List<Pod> pods) {
-    DesiredState desired = DesiredStateCalculator.compute(registration, pods, registry);
+    DesiredState desired = DesiredStateCalculator.compute(registration, pods, registry, zones);
     String namespace = registration.getMetadata().getNamespace();
-    states.matched(ResourceID.fromResource(registration), desired.matchedPodNames().stream()
-        .map(pod -> new ResourceID(pod, namespace)).collect(Collectors.toSet()));
+    ResourceID id = ResourceID.fromResource(registration);
+    Set<ResourceID> before = states.matchedPods(id);
+    Set<ResourceID> now = desired.matchedPodNames().stream()
+        .map(pod -> new ResourceID(pod, namespace)).collect(Collectors.toSet());
+    states.matched(id, now);
+    if (gates.enabled() && !before.equals(now)) {
+      unselected(before.stream().filter(pod -> !now.contains(pod)).toList());
+    }
     return desired;
+  }
+
+  /** Pods this registration no longer selects: a gated one that nobody selects now says so. */
+  private void unselected(java.util.Collection<ResourceID> pods) {
+    pods.forEach(pod -> podById.apply(pod).ifPresent(p -> gates.podChanged(p, false)));
+  }
+
+  /** The Pods of its namespace the registration selects now. */
+  private List<Pod> selectedPods(ServiceRegistration registration) {
+    String namespace = registration.getMetadata().getNamespace();
+    return podsIn.apply(registration).stream()
+        .filter(pod -> namespace.equals(pod.getMetadata().getNamespace()) && selects(registration, pod))
+        .toList();
+  }
+
+  /** The registration cannot register now: its gated Pods not registered yet say why. */
+  private void gatesWhileNotReady(ServiceRegistration registration, String reason, String message, boolean keysKept) {
+    if (!gates.enabled()) {
+      return;
+    }
+    boolean publishNotReady = registration.getSpec() != null && registration.getSpec().effectivePublishNotReadyAddresses();
+    gates.write(ReadinessGates.whileNotReady(nameOf(registration), gates.decidedBy(registration, selectedPods(registration)),
+        registry.readinessGate(), publishNotReady, reason, message, keysKept));
   }
 
   private UpdateControl<ServiceRegistration> conflicted(ServiceRegistration registration, Decision.Conflict conflict) {
     if (!readyIsFalseFor(registration, Reasons.CONFLICT)) {
       metrics.conflict();
     }
+    gatesWhileNotReady(registration, Reasons.CONFLICT, conflict.message(), true);
     return notReady(registration, Reasons.CONFLICT, conflict.message()).rescheduleAfter(CONFLICT_RECHECK);
   }
 
@@ -350,6 +451,13 @@ public class ServiceRegistrationReconciler
           + RegistrationLeases.hex(lease.id()));
     }
     states.blocked(registration.effectiveServiceName(), id, !tally.heldElsewhere().isEmpty());
+    if (gates.enabled()) {
+      List<Pod> matched = pods.stream().filter(p -> desired.matchedPodNames().contains(p.getMetadata().getName())
+          && registration.getMetadata().getNamespace().equals(p.getMetadata().getNamespace())).toList();
+      gates.write(ReadinessGates.afterCommit(nameOf(registration), gates.decidedBy(registration, matched), desired,
+          tally.heldElsewhere()));
+    }
+    warnIgnoredOverrides(state, desired, pods);
     ServiceRegistrationStatus next = StatusCalculator.synced(registration.getStatus(), generationOf(registration),
         RegistrationLeases.hex(lease.id()), desired, tally.registered(), tally.heldElsewhere(),
         tally.othersUnderPath(), clock.instant());
@@ -379,6 +487,7 @@ public class ServiceRegistrationReconciler
       // Stop renewing now: the keys go with the lease TTL even if etcd stays away. status.leaseId
       // stays, so the revocation happens as soon as etcd answers (its return reconciles us).
       held.forEach(lease -> leases.release(state, lease));
+      gatesWhileNotReady(registration, Reasons.NAME_NOT_ALLOWED, message, true);
       return notReady(registration, Reasons.NAME_NOT_ALLOWED, message);
     }
     if (mayHoldKeys) {
@@ -388,6 +497,7 @@ public class ServiceRegistrationReconciler
     }
     states.clearKeys(id);
     metrics.registeredEndpoints(id, 0);
+    gatesWhileNotReady(registration, Reasons.NAME_NOT_ALLOWED, message, false);
     return patchIfChanged(registration, StatusCalculator.withdrawn(registration.getStatus(), generationOf(registration),
         Reasons.NAME_NOT_ALLOWED, message, clock.instant()));
   }
@@ -460,6 +570,30 @@ public class ServiceRegistrationReconciler
 
   private static String count(int n) {
     return n + (n == 1 ? " endpoint" : " endpoints");
+  }
+
+  /**
+   * A Warning Event on each Pod whose registrar.dev annotations were ignored, once per change of
+   * what was ignored: the Pod is registered with the registration's own values meanwhile.
+   */
+  private void warnIgnoredOverrides(RegistrationState state, DesiredState desired, List<Pod> pods) {
+    if (desired.ignoredOverrides().isEmpty() && state.warnedOverrides.isEmpty()) {
+      return;
+    }
+    Set<String> current = new HashSet<>();
+    for (Pod pod : pods) {
+      List<String> ignored = desired.ignoredOverrides().get(pod.getMetadata().getName());
+      if (ignored == null) {
+        continue;
+      }
+      String uid = String.valueOf(pod.getMetadata().getUid());
+      current.add(uid);
+      if (!ignored.equals(state.warnedOverrides.put(uid, ignored))) {
+        events.warning(pod, Reasons.OVERRIDE_IGNORED, String.join("; ", ignored)
+            + "; the Pod is registered with the ServiceRegistration's own value instead");
+      }
+    }
+    state.warnedOverrides.keySet().retainAll(current);
   }
 
   private UpdateControl<ServiceRegistration> notReady(ServiceRegistration registration, String reason, String message) {
@@ -590,6 +724,9 @@ public class ServiceRegistrationReconciler
       throw e;
     }
     changes.forget(id);
+    if (gates.enabled()) {
+      unselected(states.matchedPods(id)); // the registration being deleted selects nothing now
+    }
     states.clear(id);
     metrics.registrationGone(id);
     LOG.info("deleted; lease revoked and keys removed");

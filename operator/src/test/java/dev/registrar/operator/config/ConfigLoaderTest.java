@@ -42,6 +42,8 @@ class ConfigLoaderTest {
     assertThat(config.namePolicy()).isEqualTo(NamePolicy.ANY);
     assertThat(config.etcdTls()).isEmpty();
     assertThat(config.etcdAuth()).isEmpty();
+    assertThat(config.podReadinessGate()).isTrue();
+    assertThat(config.topology()).isTrue();
     assertThat(config.leaderElection()).isFalse();
     assertThat(config.leaderElectionNamespace()).isEmpty();
     assertThat(config.httpPort()).isEqualTo(8080);
@@ -99,6 +101,8 @@ class ConfigLoaderTest {
     values.put(Setting.ETCD_KEY_FILE, key.toString());
     values.put(Setting.ETCD_USERNAME, "registrar");
     values.put(Setting.ETCD_PASSWORD_FILE, password.toString());
+    values.put(Setting.POD_READINESS_GATE, "false");
+    values.put(Setting.TOPOLOGY, "false");
     values.put(Setting.LEADER_ELECTION, "true");
     values.put(Setting.LEADER_ELECTION_NAMESPACE, "registrar-system");
     values.put(Setting.HTTP_PORT, "9090");
@@ -126,6 +130,8 @@ class ConfigLoaderTest {
       assertThat(auth.password()).isEqualTo("s3cret");
       assertThat(auth.toString()).doesNotContain("s3cret");
     });
+    assertThat(config.podReadinessGate()).isFalse();
+    assertThat(config.topology()).isFalse();
     assertThat(config.leaderElection()).isTrue();
     assertThat(config.leaderElectionNamespace()).contains("registrar-system");
     assertThat(config.httpPort()).isEqualTo(9090);

@@ -1,5 +1,6 @@
 package dev.registrar.operator.reconciler;
 
+import static dev.registrar.operator.testing.TestObjects.gatedPod;
 import static dev.registrar.operator.testing.TestObjects.pod;
 import static dev.registrar.operator.testing.TestObjects.registration;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -14,6 +15,7 @@ import dev.registrar.operator.etcd.Availability;
 import dev.registrar.operator.etcd.RegistryCounters;
 import dev.registrar.operator.metrics.RegistrarMetrics;
 import dev.registrar.operator.model.Conditions;
+import dev.registrar.operator.model.GateCondition;
 import dev.registrar.operator.model.NamePolicy;
 import dev.registrar.operator.model.RegistryContext;
 import dev.registrar.operator.model.StoredKey;
@@ -47,6 +49,7 @@ class ServiceRegistrationReconcilerTest {
   final InMemoryRegistrationStore.TestClock clock = new InMemoryRegistrationStore.TestClock();
   final InMemoryRegistrationStore store = new InMemoryRegistrationStore(clock);
   final List<String> events = new ArrayList<>();
+  final List<String> gates = new ArrayList<>();
   final List<ResourceID> triggered = new ArrayList<>();
   final List<Pod> pods = new ArrayList<>();
   ScheduledExecutorService scheduler;
@@ -95,7 +98,17 @@ class ServiceRegistrationReconcilerTest {
     ServiceRegistrationReconciler created = new ServiceRegistrationReconciler(
         new RegistryContext(RegistryPrefix.DEFAULT, CLUSTER), store, new RegistrationStates(), up,
         NamePolicy.ANY, sink, new EventCoalescer(sink, clock, Duration.ZERO, scheduler), clock, counters,
-        new RegistrarMetrics(counters));
+        new RegistrarMetrics(counters), new GateWriter() {
+          @Override
+          public void write(Pod pod, GateCondition next) {
+            if (!next.isShownBy(pod)) { // as the real writer: only a change is written
+              gates.add(pod.getMetadata().getName() + " " + next.status() + "/" + next.reason());
+            }
+          }
+
+          @Override
+          public void forget(Pod pod) {}
+        });
     created.usePods(registration -> pods.stream()
         .filter(p -> p.getMetadata().getNamespace().equals(registration.getMetadata().getNamespace())).toList());
     return created;
@@ -147,6 +160,61 @@ class ServiceRegistrationReconcilerTest {
     assertThat(store.keys(PATH)).containsOnlyKeys(PATH + "10.0.0.1:8080");
     assertThat(store.transactions()).isEqualTo(2);
     assertThat(events).last().isEqualTo("Normal Deregistered: Deregistered 1 endpoint: orders/10.0.0.2:8080");
+  }
+
+  @Test
+  void aGatedPodIsRegisteredOnContainersReadyAndItsGateTurnsTrueOnlyOnceItsKeyIsCommitted() {
+    pods.add(gatedPod(NS, "orders-3", "10.0.0.3", APP, true));
+    store.unavailable(true);
+    try {
+      reconcile(orders);
+    } catch (RuntimeException expected) {
+      // etcd is away: nothing committed, so the gate must not say registered
+    }
+    assertThat(gates).noneMatch(g -> g.contains("True"));
+
+    store.unavailable(false);
+    reconcile(orders);
+
+    assertThat(store.keys(PATH)).containsKey(PATH + "10.0.0.3:8080");
+    assertThat(gates).containsExactly("orders-3 True/Registered"); // ungated Pods get no condition
+  }
+
+  @Test
+  void aGatedPodWhoseContainersStopBeingReadyIsDeregisteredAndItsGateTurnsFalse() {
+    Pod gated = gatedPod(NS, "orders-3", "10.0.0.3", APP, true);
+    gated.getStatus().getConditions().add(new io.fabric8.kubernetes.api.model.PodConditionBuilder()
+        .withType("registrar.dev/registered").withStatus("True").withReason("Registered").build());
+    pods.add(gated);
+    reconcile(orders);
+    assertThat(store.keys(PATH)).containsKey(PATH + "10.0.0.3:8080");
+    assertThat(gates).isEmpty(); // it says True already: no write
+
+    gated.getStatus().getConditions().stream().filter(c -> c.getType().equals("ContainersReady"))
+        .forEach(c -> c.setStatus("False"));
+    reconcile(orders);
+
+    assertThat(store.keys(PATH)).doesNotContainKey(PATH + "10.0.0.3:8080");
+    assertThat(gates).containsExactly("orders-3 False/Deregistered");
+  }
+
+  @Test
+  void aBadOverrideRegistersThePodWithTheRegistrationsValueAndWarnsOnThePodOnce() {
+    pods.get(0).getMetadata().setAnnotations(Map.of("registrar.dev/weight", "heavy", "registrar.dev/version", "2.0.0-rc1"));
+    reconcile(orders);
+
+    EndpointValue value = EndpointCodec.decode(store.keys(PATH).get(PATH + "10.0.0.1:8080").value());
+    assertThat(value.weight()).isEqualTo(100);
+    assertThat(value.version()).isEqualTo("2.0.0-rc1");
+    assertThat(events).filteredOn(e -> e.startsWith("Warning OverrideIgnored"))
+        .containsExactly("Warning OverrideIgnored: registrar.dev/weight='heavy' ignored: it must be a whole "
+            + "number from 0 to 10000; the Pod is registered with the ServiceRegistration's own value instead");
+    var readyCondition = Conditions.find(orders.getStatus().getConditions(), Conditions.READY).orElseThrow();
+    assertThat(readyCondition.getStatus()).isEqualTo("True");
+    assertThat(readyCondition.getMessage()).contains("1 pod has ignored registrar.dev annotations").contains("orders-1");
+
+    reconcile(orders);
+    assertThat(events).filteredOn(e -> e.startsWith("Warning OverrideIgnored")).hasSize(1);
   }
 
   @Test

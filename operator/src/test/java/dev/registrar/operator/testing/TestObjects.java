@@ -37,6 +37,25 @@ public final class TestObjects {
   }
 
   /**
+   * A Pod that lists the readiness gate registrar.dev/registered, as the kubelet reports it: Ready
+   * is False until the gate is True, whatever ContainersReady says.
+   */
+  public static Pod gatedPod(String namespace, String name, String ip, Map<String, String> labels,
+      boolean containersReady) {
+    Pod pod = pod(namespace, name, ip, labels, false);
+    pod.getSpec().setReadinessGates(List.of(new io.fabric8.kubernetes.api.model.PodReadinessGate(
+        "registrar.dev/registered")));
+    pod.getStatus().setConditions(new java.util.ArrayList<>(List.of(
+        new PodConditionBuilder().withType("PodScheduled").withStatus("True")
+            .withLastTransitionTime("2026-11-24T00:00:00Z").build(),
+        new PodConditionBuilder().withType("ContainersReady").withStatus(containersReady ? "True" : "False")
+            .withLastTransitionTime("2026-11-24T00:00:00Z").build(),
+        new PodConditionBuilder().withType("Ready").withStatus("False")
+            .withReason("ReadinessGatesNotReady").withLastTransitionTime("2026-11-24T00:00:00Z").build())));
+    return pod;
+  }
+
+  /**
    * The same Pod as a Deployment makes it and the API serves it: managedFields, the
    * last-applied annotation, env, mounts, probes, resources, volumes, tolerations and
    * container statuses. The size of such a Pod is what a Pod cache pays for.

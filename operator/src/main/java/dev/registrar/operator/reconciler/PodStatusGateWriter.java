@@ -1,0 +1,192 @@
+package dev.registrar.operator.reconciler;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.registrar.operator.metrics.RegistrarMetrics;
+import dev.registrar.operator.model.GateCondition;
+import dev.registrar.operator.model.PodReadiness;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the readiness gate's condition to {@code pods/status}, from a thread of its own so that
+ * a reconcile never waits for it, and only on a change.
+ *
+ * <p>The write is a JSON Patch (RFC 6902) that tests the Pod's resourceVersion and then adds or
+ * replaces this one condition: the kubelet's conditions and the Pod's IP are never part of it.
+ * (A strategic merge patch would do the same on a real API server, which merges conditions by
+ * type; the JSON Patch behaves the same on any server.) A stale resourceVersion fails the test:
+ * the Pod is read again and the patch made anew.
+ *
+ * <p>Writes for one Pod coalesce: only the latest condition asked for is written.
+ */
+public final class PodStatusGateWriter implements GateWriter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PodStatusGateWriter.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final int ATTEMPTS = 4;
+
+  private final KubernetesClient client;
+  private final Executor executor;
+  private final Clock clock;
+  private final RegistrarMetrics metrics;
+  // Per Pod (namespace/name): the newest condition asked for, not yet written.
+  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  // Per Pod UID: what was written last, until the informer cache shows it.
+  private final Map<String, GateCondition> written = new ConcurrentHashMap<>();
+  private volatile boolean forbiddenLogged;
+
+  private record Pending(Pod pod, GateCondition next) {}
+
+  /** @param executor one thread: writes for one Pod must keep their order */
+  public PodStatusGateWriter(KubernetesClient client, Executor executor, Clock clock, RegistrarMetrics metrics) {
+    this.client = client;
+    this.executor = executor;
+    this.clock = clock;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void write(Pod pod, GateCondition next) {
+    String uid = pod.getMetadata().getUid();
+    if (next.isShownBy(pod)) {
+      if (uid != null) {
+        written.remove(uid, next); // the cache caught up with what was written
+      }
+      return;
+    }
+    if (uid != null && next.equals(written.get(uid))) {
+      return; // written already; the cache has not seen it yet
+    }
+    String key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+    if (pending.put(key, new Pending(pod, next)) == null) {
+      try {
+        executor.execute(() -> drain(key));
+      } catch (RejectedExecutionException e) {
+        pending.remove(key); // stopping
+      }
+    }
+  }
+
+  @Override
+  public void forget(Pod pod) {
+    if (pod.getMetadata().getUid() != null) {
+      written.remove(pod.getMetadata().getUid());
+    }
+  }
+
+  private void drain(String key) {
+    Pending request = pending.remove(key);
+    if (request == null) {
+      return;
+    }
+    Pod pod = request.pod();
+    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      try {
+        patch(pod, request.next());
+        if (pod.getMetadata().getUid() != null) {
+          written.put(pod.getMetadata().getUid(), request.next());
+        }
+        if (request.next().registered()) {
+          PodReadiness.condition(pod, "ContainersReady").flatMap(c -> instant(c.getLastTransitionTime()))
+              .map(at -> Duration.between(at, clock.instant())).filter(d -> !d.isNegative())
+              .ifPresent(metrics::readinessGate);
+        }
+        LOG.debug("pod {}: {}={} ({})", key, PodReadiness.GATE, request.next().status(), request.next().reason());
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 404) {
+          return; // the Pod is gone
+        }
+        if (e.getCode() == 403) {
+          if (!forbiddenLogged) {
+            forbiddenLogged = true;
+            LOG.warn("may not patch pods/status, so the readiness gate {} cannot be set (grant the permission, "
+                + "or set REGISTRAR_POD_READINESS_GATE=false): {}", PodReadiness.GATE, e.getMessage());
+          }
+          return;
+        }
+        if (attempt == ATTEMPTS) {
+          LOG.warn("pod {}: could not set {}={} after {} attempts: {}", key, PodReadiness.GATE,
+              request.next().status(), ATTEMPTS, e.getMessage());
+          return;
+        }
+        // Most likely the resourceVersion test failed: read the Pod as it is now, and decide again.
+        Pod current = client.pods().inNamespace(pod.getMetadata().getNamespace())
+            .withName(pod.getMetadata().getName()).get();
+        if (current == null || !current.getMetadata().getUid().equals(pod.getMetadata().getUid())) {
+          return;
+        }
+        if (request.next().isShownBy(current)) {
+          return;
+        }
+        pod = current;
+      }
+    }
+  }
+
+  private void patch(Pod pod, GateCondition next) {
+    List<PodCondition> conditions = pod.getStatus() == null || pod.getStatus().getConditions() == null
+        ? List.of() : pod.getStatus().getConditions();
+    int index = -1;
+    for (int i = 0; i < conditions.size(); i++) {
+      if (PodReadiness.GATE.equals(conditions.get(i).getType())) {
+        index = i;
+        break;
+      }
+    }
+    Optional<PodCondition> previous = index < 0 ? Optional.empty() : Optional.of(conditions.get(index));
+    // lastTransitionTime moves only when the status flips.
+    String transition = previous.filter(c -> next.status().equals(c.getStatus()) && c.getLastTransitionTime() != null)
+        .map(PodCondition::getLastTransitionTime)
+        .orElseGet(() -> clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
+    ObjectNode condition = JSON.createObjectNode()
+        .put("type", PodReadiness.GATE)
+        .put("status", next.status())
+        .put("reason", next.reason())
+        .put("message", next.message())
+        .put("lastTransitionTime", transition);
+    condition.putNull("lastProbeTime");
+    ArrayNode ops = JSON.createArrayNode();
+    ops.addObject().put("op", "test").put("path", "/metadata/resourceVersion")
+        .put("value", pod.getMetadata().getResourceVersion());
+    if (index >= 0) {
+      ops.addObject().put("op", "replace").put("path", "/status/conditions/" + index).set("value", condition);
+    } else if (pod.getStatus() == null) {
+      ops.addObject().put("op", "add").put("path", "/status").set("value",
+          JSON.createObjectNode().set("conditions", JSON.createArrayNode().add(condition)));
+    } else if (!conditions.isEmpty()) {
+      ops.addObject().put("op", "add").put("path", "/status/conditions/-").set("value", condition);
+    } else {
+      ops.addObject().put("op", "add").put("path", "/status/conditions").set("value",
+          JSON.createArrayNode().add(condition));
+    }
+    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+        .subresource("status").patch(PatchContext.of(PatchType.JSON), ops.toString());
+  }
+
+  private static Optional<Instant> instant(String timestamp) {
+    try {
+      return timestamp == null ? Optional.empty() : Optional.of(Instant.parse(timestamp));
+    } catch (java.time.format.DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+}
