@@ -29,11 +29,13 @@ import org.slf4j.LoggerFactory;
  * Writes the readiness gate's condition to {@code pods/status}, from a thread of its own so that
  * a reconcile never waits for it, and only on a change.
  *
- * <p>The write is a JSON Patch (RFC 6902) that tests the Pod's resourceVersion and then adds or
- * replaces this one condition: the kubelet's conditions and the Pod's IP are never part of it.
- * (A strategic merge patch would do the same on a real API server, which merges conditions by
- * type; the JSON Patch behaves the same on any server.) A stale resourceVersion fails the test:
- * the Pod is read again and the patch made anew.
+ * <p>The write is a JSON Patch (RFC 6902) that touches this one condition only, so the kubelet's
+ * conditions and the Pod's IP are never part of it. (A strategic merge patch would do the same on
+ * a real API server, which merges conditions by type; the JSON Patch behaves the same on any
+ * server.) Replacing the condition tests first that the entry at its index is still ours, so a
+ * kubelet update in between costs nothing. Adding it tests the Pod's resourceVersion, so that a
+ * cache that has not seen the condition yet never adds it twice. A failed test: the Pod is read
+ * again and the patch made anew.
  *
  * <p>Writes for one Pod coalesce: only the latest condition asked for is written.
  */
@@ -98,6 +100,13 @@ public final class PodStatusGateWriter implements GateWriter {
       return;
     }
     Pod pod = request.pod();
+    if (pod.getMetadata().getUid() != null && written.containsKey(pod.getMetadata().getUid())
+        && PodReadiness.condition(pod, PodReadiness.GATE).isEmpty()) {
+      pod = fresh(pod).orElse(null); // we wrote the condition: the cached copy is behind
+      if (pod == null) {
+        return;
+      }
+    }
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
       try {
         patch(pod, request.next());
@@ -129,15 +138,11 @@ public final class PodStatusGateWriter implements GateWriter {
           return;
         }
         // Most likely the resourceVersion test failed: read the Pod as it is now, and decide again.
-        Pod current = client.pods().inNamespace(pod.getMetadata().getNamespace())
-            .withName(pod.getMetadata().getName()).get();
-        if (current == null || !current.getMetadata().getUid().equals(pod.getMetadata().getUid())) {
+        Optional<Pod> current = fresh(pod);
+        if (current.isEmpty() || request.next().isShownBy(current.get())) {
           return;
         }
-        if (request.next().isShownBy(current)) {
-          return;
-        }
-        pod = current;
+        pod = current.get();
       }
     }
   }
@@ -165,11 +170,15 @@ public final class PodStatusGateWriter implements GateWriter {
         .put("lastTransitionTime", transition);
     condition.putNull("lastProbeTime");
     ArrayNode ops = JSON.createArrayNode();
+    if (index >= 0) {
+      ops.addObject().put("op", "test").put("path", "/status/conditions/" + index + "/type").put("value", PodReadiness.GATE);
+      ops.addObject().put("op", "replace").put("path", "/status/conditions/" + index).set("value", condition);
+      patch(pod, ops);
+      return;
+    }
     ops.addObject().put("op", "test").put("path", "/metadata/resourceVersion")
         .put("value", pod.getMetadata().getResourceVersion());
-    if (index >= 0) {
-      ops.addObject().put("op", "replace").put("path", "/status/conditions/" + index).set("value", condition);
-    } else if (pod.getStatus() == null) {
+    if (pod.getStatus() == null) {
       ops.addObject().put("op", "add").put("path", "/status").set("value",
           JSON.createObjectNode().set("conditions", JSON.createArrayNode().add(condition)));
     } else if (!conditions.isEmpty()) {
@@ -178,8 +187,19 @@ public final class PodStatusGateWriter implements GateWriter {
       ops.addObject().put("op", "add").put("path", "/status/conditions").set("value",
           JSON.createArrayNode().add(condition));
     }
+    patch(pod, ops);
+  }
+
+  private void patch(Pod pod, ArrayNode ops) {
     client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
         .subresource("status").patch(PatchContext.of(PatchType.JSON), ops.toString());
+  }
+
+  /** The Pod as the API server has it now, if it is still the same Pod. */
+  private Optional<Pod> fresh(Pod pod) {
+    Pod current = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).get();
+    return Optional.ofNullable(current)
+        .filter(c -> java.util.Objects.equals(c.getMetadata().getUid(), pod.getMetadata().getUid()));
   }
 
   private static Optional<Instant> instant(String timestamp) {

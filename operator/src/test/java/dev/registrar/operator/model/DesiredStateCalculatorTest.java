@@ -211,4 +211,71 @@ class DesiredStateCalculatorTest {
     assertThat(desired.endpoints().values().iterator().next().value().weight()).isZero();
     assertThat(desired.endpoints().values().iterator().next().value().owner().cluster()).isEqualTo("eu");
   }
+
+  @Test
+  void theValueCarriesTheZoneOfThePodsNodeAndNoneWhenTheNodeHasNoZone() {
+    Pod onA = ready("a", "10.0.0.1");
+    Pod unlabelled = ready("b", "10.0.0.2");
+    unlabelled.getSpec().setNodeName("node-2");
+    Zones zones = node -> node.equals("node-1") ? java.util.Optional.of("eu-west-1a") : java.util.Optional.empty();
+
+    DesiredState desired = DesiredStateCalculator.compute(orders(PortSpec.number("http", 80)), List.of(onA, unlabelled),
+        CONTEXT, zones);
+
+    assertThat(desired.endpoints().get("/services/orders/10.0.0.1:80").value().zone()).isEqualTo("eu-west-1a");
+    assertThat(new String(desired.encoded().get("/services/orders/10.0.0.1:80"), java.nio.charset.StandardCharsets.UTF_8))
+        .contains("\"node\":\"node-1\",\"zone\":\"eu-west-1a\"");
+    assertThat(desired.endpoints().get("/services/orders/10.0.0.2:80").value().zone()).isNull();
+    assertThat(new String(desired.encoded().get("/services/orders/10.0.0.2:80"), java.nio.charset.StandardCharsets.UTF_8))
+        .doesNotContain("zone");
+  }
+
+  @Test
+  void aCanaryPodsAnnotationsChangeOnlyItsOwnValue() {
+    ServiceRegistration registration = orders(PortSpec.number("http", 80));
+    registration.getSpec().setVersion("1.4.0");
+    registration.getSpec().setMetadata(Map.of("track", "stable"));
+    Pod stable = ready("a", "10.0.0.1");
+    Pod canary = ready("b", "10.0.0.2");
+    DesiredState before = compute(registration, stable, canary);
+
+    canary.getMetadata().setAnnotations(Map.of("registrar.dev/weight", "5", "registrar.dev/version", "2.0.0-rc1",
+        "metadata.registrar.dev/track", "canary"));
+    DesiredState after = compute(registration, stable, canary);
+
+    assertThat(after.encoded().get("/services/orders/10.0.0.1:80"))
+        .isEqualTo(before.encoded().get("/services/orders/10.0.0.1:80"));
+    EndpointValue value = after.endpoints().get("/services/orders/10.0.0.2:80").value();
+    assertThat(value.weight()).isEqualTo(5);
+    assertThat(value.version()).isEqualTo("2.0.0-rc1");
+    assertThat(value.metadata()).isEqualTo(Map.of("track", "canary"));
+    assertThat(after.ignoredOverrides()).isEmpty();
+  }
+
+  @Test
+  void overridesThatWouldMakeTheValueTooLargeAreIgnoredAndThePodStaysRegistered() {
+    ServiceRegistration registration = orders(PortSpec.number("http", 80));
+    Pod pod = ready("a", "10.0.0.1");
+    Map<String, String> annotations = new java.util.HashMap<>();
+    java.util.stream.IntStream.range(0, 32).forEach(i -> annotations.put("metadata.registrar.dev/k" + i, "v".repeat(256)));
+    annotations.put("registrar.dev/weight", "7");
+    pod.getMetadata().setAnnotations(annotations);
+
+    DesiredState desired = compute(registration, pod);
+
+    EndpointValue value = desired.endpoints().get("/services/orders/10.0.0.1:80").value();
+    assertThat(value.weight()).isEqualTo(100);
+    assertThat(value.metadata()).isEmpty();
+    assertThat(desired.ignoredOverrides().get("a")).singleElement().asString()
+        .startsWith("registrar.dev annotations ignored: with them the value is").endsWith("more than the 8192 allowed");
+  }
+
+  @Test
+  void aGatedPodCountsAsRegistrableOnContainersReadyOnlyWhileTheGateIsServed() {
+    Pod gated = dev.registrar.operator.testing.TestObjects.gatedPod("shop", "a", "10.0.0.1", APP, true);
+
+    assertThat(compute(orders(PortSpec.number("http", 80)), gated).endpoints()).hasSize(1);
+    assertThat(DesiredStateCalculator.compute(orders(PortSpec.number("http", 80)), List.of(gated),
+        new RegistryContext(RegistryPrefix.DEFAULT, "prod", false, true)).endpoints()).isEmpty();
+  }
 }

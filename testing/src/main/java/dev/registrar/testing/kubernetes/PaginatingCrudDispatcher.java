@@ -58,6 +58,21 @@ final class PaginatingCrudDispatcher extends KubernetesCrudDispatcher {
     }
   }
 
+  /**
+   * A JSON Patch whose {@code test} fails makes the CRUD mock throw on its event loop and never
+   * answer (the client waits for its request timeout). The API server answers 422: so do we.
+   */
+  @Override
+  public MockResponse handlePatch(io.fabric8.mockwebserver.http.RecordedRequest request) {
+    try {
+      return super.handlePatch(request);
+    } catch (RuntimeException e) {
+      String message = String.valueOf(e.getMessage()).replace("\\", "\\\\").replace("\"", "\\\"");
+      return new MockResponse().setResponseCode(422).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+          + "\"status\":\"Failure\",\"reason\":\"Invalid\",\"code\":422,\"message\":\"" + message + "\"}");
+    }
+  }
+
   @Override
   public MockResponse handleGet(String path) {
     if (path.equals("/version") || path.startsWith("/version?")) {
