@@ -62,9 +62,18 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 - apiGroups: ["registrar.dev"]
   resources: ["serviceregistrations/finalizers"]
   verbs: ["update"]
+{{- if .Values.podReadinessGate }}
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: [""]
+  resources: ["pods/status"]
+  verbs: ["patch"]
+{{- else }}
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["list", "watch"]
+{{- end }}
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]

@@ -25,7 +25,28 @@ final class DocumentedRbac {
   /** Granted only with the name policy namespace-annotation (the chart's default). */
   static final Set<String> NAME_POLICY_ONLY = Set.of("/namespaces");
 
+  /** Granted only with the readiness gate on (the default): pods get, pods/status patch. */
+  static final String POD_STATUS = "/pods/status";
+
+  /** Granted only with topology on (the default), always by a ClusterRole. */
+  static final String NODES = "/nodes";
+
   private DocumentedRbac() {}
+
+  /** The table without the readiness gate's rows. */
+  static Map<String, Set<String>> withoutReadinessGate() {
+    Map<String, Set<String>> permissions = permissions();
+    permissions.remove(POD_STATUS);
+    permissions.get("/pods").remove("get");
+    return permissions;
+  }
+
+  /** The table without the Node row. */
+  static Map<String, Set<String>> withoutTopology() {
+    Map<String, Set<String>> permissions = permissions();
+    permissions.remove(NODES);
+    return permissions;
+  }
 
   static Map<String, Set<String>> permissions() {
     Map<String, Set<String>> permissions = new TreeMap<>();
@@ -61,10 +82,11 @@ final class DocumentedRbac {
     return permissions;
   }
 
-  /** What a Role in each watched namespace grants: neither leader election nor Namespaces. */
+  /** What a Role in each watched namespace grants: neither leader election nor Namespaces nor Nodes. */
   static Map<String, Set<String>> perWatchedNamespace() {
     Map<String, Set<String>> permissions = withoutLeaderElection();
     permissions.keySet().removeAll(NAME_POLICY_ONLY);
+    permissions.remove(NODES);
     return permissions;
   }
 }

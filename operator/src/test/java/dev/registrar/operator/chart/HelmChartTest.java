@@ -56,6 +56,8 @@ class HelmChartTest {
       entry("clusterName", "prod-eu-1"),
       entry("watchNamespaces", List.of("shop", "web")),
       entry("namePolicy", "namespace-prefix"),
+      entry("podReadinessGate", false),
+      entry("topology", false),
       entry("resyncInterval", "10m"),
       entry("logLevel", "debug"),
       entry("logFormat", "json"),
@@ -167,6 +169,8 @@ class HelmChartTest {
         entry(Setting.WATCH_NAMESPACES.env(), "shop,web"),
         entry(Setting.LEADER_ELECTION.env(), "true"),
         entry(Setting.LEADER_ELECTION_NAMESPACE.env(), HelmChart.NAMESPACE),
+        entry(Setting.POD_READINESS_GATE.env(), "false"),
+        entry(Setting.TOPOLOGY.env(), "false"),
         entry(Setting.HTTP_PORT.env(), "9090"),
         entry(Setting.RESYNC_INTERVAL.env(), "10m"),
         entry(Setting.LOG_FORMAT.env(), "json"),
@@ -250,7 +254,8 @@ class HelmChartTest {
     // Cluster-scoped grants left: JOSDK's question about its own permissions, and reading
     // Namespaces (cluster-scoped objects) for the default name policy.
     assertThat(chart.all(ClusterRole.class)).extracting(role -> grants(role.getRules()).keySet())
-        .containsExactlyInAnyOrder(Set.of("authorization.k8s.io/selfsubjectrulesreviews"), Set.of("/namespaces"));
+        .containsExactlyInAnyOrder(Set.of("authorization.k8s.io/selfsubjectrulesreviews"), Set.of("/namespaces"),
+            Set.of("/nodes"));
     assertThat(operatorConfig(chart).watchNamespaces()).containsExactlyInAnyOrder("shop", "web");
   }
 
@@ -277,6 +282,45 @@ class HelmChartTest {
     }
     assertThatThrownBy(() -> HelmChart.template(HelmChart.merge(MINIMAL, Map.of("namePolicy", "strict"))))
         .hasMessageContaining("namePolicy");
+  }
+
+  @Test
+  void theReadinessGateIsOnByDefaultWithItsPodStatusPermissionAndOffGrantsNoWriteToPods() {
+    HelmChart.Rendered on = HelmChart.template(MINIMAL);
+    assertThat(on.env()).containsEntry(Setting.POD_READINESS_GATE.env(), "true");
+    assertThat(operatorConfig(on).podReadinessGate()).isTrue();
+    assertThat(granted(on)).containsEntry("/pods/status", Set.of("patch")).containsEntry("/pods", Set.of("get", "list", "watch"));
+
+    for (Map<String, Object> values : List.of(MINIMAL, Map.<String, Object>of("watchNamespaces", List.of("shop")))) {
+      HelmChart.Rendered off = HelmChart.template(HelmChart.merge(HelmChart.merge(MINIMAL, values),
+          Map.of("podReadinessGate", false)));
+      assertThat(off.env()).containsEntry(Setting.POD_READINESS_GATE.env(), "false");
+      assertThat(operatorConfig(off).podReadinessGate()).isFalse();
+      assertThat(granted(off)).isEqualTo(DocumentedRbac.withoutReadinessGate());
+      assertThat(HelmChart.lintStrict(HelmChart.merge(values, Map.of("podReadinessGate", false,
+          "etcd", Map.of("endpoints", ENDPOINTS)))).isFailed()).isFalse();
+    }
+    assertThatThrownBy(() -> HelmChart.template(HelmChart.merge(MINIMAL, Map.of("podReadinessGate", "yes"))))
+        .hasMessageContaining("podReadinessGate");
+  }
+
+  @Test
+  void topologyIsOnByDefaultWithAClusterWideReadOfNodesOnlyAndOffGrantsNothingOnNodes() {
+    HelmChart.Rendered on = HelmChart.template(HelmChart.merge(MINIMAL, Map.of("watchNamespaces", List.of("shop"))));
+    assertThat(on.env()).containsEntry(Setting.TOPOLOGY.env(), "true");
+    assertThat(operatorConfig(on).topology()).isTrue();
+    ClusterRole nodes = on.all(ClusterRole.class).stream()
+        .filter(role -> role.getRules().stream().anyMatch(r -> r.getResources().contains("nodes")))
+        .findFirst().orElseThrow();
+    assertThat(grants(nodes.getRules())).isEqualTo(Map.of("/nodes", Set.of("list", "watch")));
+    assertThat(on.all(ClusterRoleBinding.class))
+        .anySatisfy(b -> assertThat(b.getRoleRef().getName()).isEqualTo(nodes.getMetadata().getName()));
+
+    HelmChart.Rendered off = HelmChart.template(HelmChart.merge(MINIMAL, Map.of("topology", false)));
+    assertThat(off.env()).containsEntry(Setting.TOPOLOGY.env(), "false");
+    assertThat(operatorConfig(off).topology()).isFalse();
+    assertThat(granted(off)).isEqualTo(DocumentedRbac.withoutTopology());
+    assertThat(HelmChart.lintStrict(HelmChart.merge(MINIMAL, Map.of("topology", false))).isFailed()).isFalse();
   }
 
   @Test

@@ -46,7 +46,9 @@ class RbacUsageIT {
       // JOSDK reads the registration again when a finalizer patch meets a conflict.
       "registrar.dev/serviceregistrations", Set.of("get"),
       // JOSDK's start-up check (a SelfSubjectRulesReview) insists on update; fabric8 patches.
-      "coordination.k8s.io/leases", Set.of("update"));
+      "coordination.k8s.io/leases", Set.of("update"),
+      // The readiness gate reads a Pod again only when its write met a Pod changed under it.
+      "/pods", Set.of("get"));
 
   // /api/v1/namespaces/ns/pods/name/status, /apis/group/version/namespaces/ns/resource/name
   private static final Pattern PATH = Pattern.compile(
@@ -68,13 +70,20 @@ class RbacUsageIT {
           "--name-policy", "namespace-annotation")) {
         client.resource(pod("shop", "rbac-1", "10.12.0.1", labels, true)).create();
         client.resource(pod("shop", "rbac-2", "10.12.0.2", labels, true)).create();
+        // A gated Pod (its condition is written through pods/status) on a node with a zone (Nodes are read).
+        client.resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("node-1")
+            .addToLabels("topology.kubernetes.io/zone", "eu-west-1a").endMetadata().build()).create();
+        client.resource(dev.registrar.operator.testing.TestObjects.gatedPod("shop", "rbac-3", "10.12.0.3", labels, true))
+            .create();
         client.resource(registration("shop", "rbac", "rbac", labels, PortSpec.number("http", 80))).create();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(etcd.values("/services/rbac/")).hasSize(2));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(etcd.values("/services/rbac/")).hasSize(3));
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.pods().inNamespace("shop").withName("rbac-3").get()
+            .getStatus().getConditions().stream().anyMatch(c -> c.getType().equals("registrar.dev/registered")));
         client.pods().inNamespace("shop").withName("rbac-2").editStatus(p -> {
           p.getStatus().getConditions().forEach(c -> c.setStatus("False"));
           return p;
         });
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(etcd.values("/services/rbac/")).hasSize(1));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(etcd.values("/services/rbac/")).hasSize(2));
         client.resource(registration("other", "rbac", "rbac", labels, PortSpec.number("http", 80))).create();
         await().atMost(Duration.ofSeconds(10)).until(() -> client.v1().events().inNamespace("other").list().getItems()
             .stream().anyMatch(e -> e.getReason().equals("Conflict")));
