@@ -31,6 +31,7 @@ public final class Examples {
   /** The examples a user applies to a real cluster: a Deployment and a ServiceRegistration each. */
   public static List<Path> clusterExamples() {
     Path root = RepoPaths.repositoryRoot().resolve("examples");
-    return List.of(root.resolve("basic.yaml"), root.resolve("multi-port.yaml"), root.resolve("metadata.yaml"));
+    return List.of(root.resolve("basic.yaml"), root.resolve("multi-port.yaml"), root.resolve("metadata.yaml"),
+        root.resolve("canary.yaml"));
   }
 }

@@ -27,7 +27,11 @@ public final class OperatorFixture implements AutoCloseable {
   private RunningOperator operator;
 
   private OperatorFixture(EtcdExtension etcd, String endpoints, String... args) {
-    this.api = MockKubernetesApi.start();
+    this(MockKubernetesApi.start(), etcd, endpoints, args);
+  }
+
+  private OperatorFixture(MockKubernetesApi api, EtcdExtension etcd, String endpoints, String... args) {
+    this.api = api;
     this.client = api.client();
     this.etcd = new EtcdView(etcd.client());
     this.endpoints = endpoints;
@@ -38,6 +42,11 @@ public final class OperatorFixture implements AutoCloseable {
   /** A fresh mock API and a running operator with {@code args}. */
   public static OperatorFixture start(EtcdExtension etcd, String... args) {
     return new OperatorFixture(etcd, etcd.endpointList(), args);
+  }
+
+  /** The same, on a mock API that the real kubectl can use (it serves discovery). */
+  public static OperatorFixture startForKubectl(EtcdExtension etcd, String... args) {
+    return new OperatorFixture(MockKubernetesApi.startForKubectl(), etcd, etcd.endpointList(), args);
   }
 
   /** The same, with the operator reaching etcd at {@code endpoints} (a proxy); the test's view goes direct. */
