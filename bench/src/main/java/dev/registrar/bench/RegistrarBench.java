@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.registrar.operator.customresource.PortSpec;
+import dev.registrar.operator.model.PodReadiness;
 import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.testing.kubernetes.MockKubernetesApi;
 import dev.registrar.operator.testing.RunningOperator;
@@ -43,7 +44,7 @@ import java.util.function.BooleanSupplier;
  * footprint, prints a table and writes {@code bench-result.json}.
  *
  * <pre>java -jar bench/target/registrar-bench.jar [--pods 1000] [--registrations 10] [--flips 200]
- *     [--rate 20] [--cold-pods 10000] [--cold-registrations 100] [--idle-seconds 60]
+ *     [--rate 20] [--gate-pods 200] [--cold-pods 10000] [--cold-registrations 100] [--idle-seconds 60]
  *     [--floor-puts 1000] [--floor-keys 10000] [--footprint-pods 10000] [--footprint-registrations 100]
  *     [--operator-jar operator/target/registrar-operator.jar] [--out bench/target/bench-result.json]</pre>
  *
@@ -54,7 +55,7 @@ public final class RegistrarBench {
 
   /** The run's sizes. */
   public record Params(int floorPuts, int floorKeys, int pods, int registrations, int flips, double rate,
-      int coldPods, int coldRegistrations, int idleSeconds, int footprintPods, int footprintRegistrations,
+      int gatePods, int coldPods, int coldRegistrations, int idleSeconds, int footprintPods, int footprintRegistrations,
       Path operatorJar, Path out) {
 
     static Params parse(String[] args) {
@@ -72,6 +73,7 @@ public final class RegistrarBench {
           Integer.parseInt(flags.getOrDefault("registrations", "10")),
           Integer.parseInt(flags.getOrDefault("flips", "200")),
           Double.parseDouble(flags.getOrDefault("rate", "20")),
+          Integer.parseInt(flags.getOrDefault("gate-pods", "200")),
           Integer.parseInt(flags.getOrDefault("cold-pods", "10000")),
           Integer.parseInt(flags.getOrDefault("cold-registrations", "100")),
           Integer.parseInt(flags.getOrDefault("idle-seconds", "60")),
@@ -79,7 +81,7 @@ public final class RegistrarBench {
           Integer.parseInt(flags.getOrDefault("footprint-registrations", "100")),
           Path.of(flags.getOrDefault("operator-jar", "operator/target/registrar-operator.jar")),
           Path.of(flags.getOrDefault("out", "bench/target/bench-result.json")));
-      flags.keySet().removeAll(List.of("floor-puts", "floor-keys", "pods", "registrations", "flips", "rate",
+      flags.keySet().removeAll(List.of("floor-puts", "floor-keys", "pods", "registrations", "flips", "rate", "gate-pods",
           "cold-pods", "cold-registrations", "idle-seconds", "footprint-pods", "footprint-registrations",
           "operator-jar", "out"));
       if (!flags.isEmpty()) {
@@ -119,6 +121,7 @@ public final class RegistrarBench {
     try (EtcdCluster etcd = EtcdCluster.singleMember().start()) {
       floor(etcd.client(), params, result);
       readiness(etcd, params, result);
+      readinessGate(etcd, params, result);
       coldStartIdleAndFootprint(etcd, params, result);
       Footprint.measure(etcd, params, result);
     }
@@ -257,6 +260,98 @@ public final class RegistrarBench {
       result.put("api_writes_per_change", round(apiWrites / (double) params.flips()));
       result.put("api_status_patches_per_change", round((apiWrites - eventWrites) / (double) params.flips()));
       result.put("api_events_per_change", round(eventWrites / (double) params.flips()));
+    }
+    forgetPhase(etcd.client());
+  }
+
+  /**
+   * The readiness gate: gated Pods turn ContainersReady one at a time, at the readiness phase's
+   * rate, and the time to their condition registrar.dev/registered=True is taken at an informer
+   * of the bench's own, next to the mock's delivery floor (the same patch's event at that
+   * informer). The path holds two deliveries (the ContainersReady patch to the operator, the gate
+   * patch back to the bench) around one etcd commit. Every gate seen True is checked against etcd:
+   * its key must already be there.
+   */
+  static void readinessGate(EtcdCluster etcd, Params params, Map<String, Object> result) throws Exception {
+    if (params.gatePods() == 0) {
+      return;
+    }
+    Map<String, Long> gateTrue = new ConcurrentHashMap<>();
+    Map<String, Long> containersReady = new ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicInteger aheadOfEtcd = new java.util.concurrent.atomic.AtomicInteger();
+    try (MockKubernetesApi api = MockKubernetesApi.start();
+         KubernetesClient operatorClient = api.newClient(OPERATOR_AGENT);
+         RunningOperator operator = RunningOperator.start(operatorClient, etcd.endpointList())) {
+      KubernetesClient client = api.client();
+      createRegistrations(client, "g", 1);
+      List<String> names = new ArrayList<>();
+      for (int n = 0; n < params.gatePods(); n++) {
+        String name = "g-pod-" + n;
+        names.add(name);
+        client.resource(TestObjects.gatedPod("bench", name, "10.170." + (n / 256) + "." + (n % 256),
+            Map.of("app", "g-0"), false)).create();
+      }
+      SharedIndexInformer<Pod> informer = client.pods().inNamespace("bench").inform(new ResourceEventHandler<>() {
+        @Override
+        public void onAdd(Pod pod) {}
+
+        @Override
+        public void onUpdate(Pod before, Pod after) {
+          long now = System.nanoTime();
+          String name = after.getMetadata().getName();
+          if (PodReadiness.isContainersReady(after) && !PodReadiness.isContainersReady(before)) {
+            containersReady.putIfAbsent(name, now);
+          }
+          boolean registered = PodReadiness.condition(after, PodReadiness.GATE).map(c -> "True".equals(c.getStatus())).orElse(false);
+          if (registered && !gateTrue.containsKey(name)) {
+            String key = "/services/g-0/" + after.getStatus().getPodIP() + ":80";
+            try {
+              if (etcd.client().getKVClient().get(bytes(key)).get(5, TimeUnit.SECONDS).getCount() == 0) {
+                aheadOfEtcd.incrementAndGet();
+              }
+            } catch (Exception e) {
+              aheadOfEtcd.incrementAndGet();
+            }
+            gateTrue.put(name, now);
+          }
+        }
+
+        @Override
+        public void onDelete(Pod pod, boolean unknown) {}
+      });
+      informer.run();
+      operator.awaitSettled();
+      long[] latency = new long[names.size()];
+      long[] delivery = new long[names.size()];
+      long interval = (long) (1e9 / params.rate());
+      long start = System.nanoTime();
+      for (int i = 0; i < names.size(); i++) {
+        long wait = start + i * interval - System.nanoTime();
+        if (wait > 0) {
+          TimeUnit.NANOSECONDS.sleep(wait); // pacing the load generator, not a wait for a result
+        }
+        String name = names.get(i);
+        long t0 = System.nanoTime();
+        // The kubelet's write: ContainersReady only (index 1 of a gated test Pod's conditions).
+        client.pods().inNamespace("bench").withName(name).subresource("status").patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
+            "[{\"op\":\"test\",\"path\":\"/status/conditions/1/type\",\"value\":\"ContainersReady\"},"
+                + "{\"op\":\"replace\",\"path\":\"/status/conditions/1/status\",\"value\":\"True\"},"
+                + "{\"op\":\"replace\",\"path\":\"/status/conditions/1/lastTransitionTime\",\"value\":\""
+                + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"}]");
+        awaitTrue(() -> gateTrue.containsKey(name) && containersReady.containsKey(name), Duration.ofSeconds(30));
+        latency[i] = gateTrue.get(name) - t0;
+        delivery[i] = containersReady.get(name) - t0;
+      }
+      informer.close();
+      Arrays.sort(latency);
+      Arrays.sort(delivery);
+      result.put("gate_pods", names.size());
+      result.put("gate_containers_ready_to_true_p50_ms", ms(percentile(latency, 50)));
+      result.put("gate_containers_ready_to_true_p99_ms", ms(percentile(latency, 99)));
+      result.put("gate_mock_delivery_p50_ms", ms(percentile(delivery, 50)));
+      result.put("gate_mock_delivery_p99_ms", ms(percentile(delivery, 99)));
+      result.put("gate_true_before_key", aheadOfEtcd.get());
     }
     forgetPhase(etcd.client());
   }

@@ -15,13 +15,16 @@ class RegistrarBenchIT {
     // Idle longer than the bench's 10 s resync interval: every registration reconciles at least
     // once while idle, so "an idle operator writes nothing" is checked over real reconciles.
     int idleSeconds = 12;
-    Map<String, Object> result = RegistrarBench.run(new RegistrarBench.Params(50, 300, 20, 2, 10, 20, 60,
+    Map<String, Object> result = RegistrarBench.run(new RegistrarBench.Params(50, 300, 20, 2, 10, 20, 10, 60,
         registrations, idleSeconds, 100, 2, Path.of("../operator/target/registrar-operator.jar"),
         Path.of("target/bench-smoke.json")));
     assertThat(result).containsKeys("floor_put_p99_ms", "readiness_p99_ms", "cold_start_seconds", "rss_mib");
     // One etcd revision per endpoint change, and an idle operator writes nothing.
     assertThat(result.get("revisions_per_change")).isEqualTo(1.0);
     assertThat(result.get("idle_etcd_revisions")).isEqualTo(0L);
+    // A gated Pod's condition turns True only once etcd has its key.
+    assertThat(result.get("gate_pods")).isEqualTo(10);
+    assertThat(result.get("gate_true_before_key")).isEqualTo(0);
     assertThat(result.get("idle_status_patches")).isEqualTo(0L);
     assertThat(((Number) result.get("idle_reconciles")).longValue()).isGreaterThanOrEqualTo(registrations);
     assertThat((double) result.get("cold_start_seconds")).isPositive();
