@@ -36,12 +36,6 @@ public record DesiredState(SortedMap<String, DesiredEndpoint> endpoints,
     this(endpoints, matchedPodNames, skipped, new TreeSet<>(), new TreeMap<>());
   }
 
-  /** The keys one Pod is to have. */
-  public List<String> keysOf(String podName) {
-    return endpoints.values().stream().filter(e -> podName.equals(e.value().pod()))
-        .map(e -> e.key().asString()).toList();
-  }
-
   /** How many Pods the selector matches. */
   public int matchedPods() {
     return matchedPodNames.size();

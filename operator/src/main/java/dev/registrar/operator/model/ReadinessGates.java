@@ -33,13 +33,17 @@ public final class ReadinessGates {
   public static List<Next> afterCommit(String registration, List<Pod> gatedPods,
       DesiredState desired, Map<String, String> heldElsewhere) {
     List<Next> next = new ArrayList<>();
+    // Each Pod's keys, found once: a registration of 10,000 gated Pods must not scan per Pod.
+    Map<String, List<String>> keysByPod = new java.util.HashMap<>();
+    desired.endpoints().forEach((key, endpoint) ->
+        keysByPod.computeIfAbsent(endpoint.value().pod(), p -> new ArrayList<>()).add(key));
     for (Pod pod : gatedPods) {
       String name = pod.getMetadata().getName();
       if (!desired.registrablePodNames().contains(name)) {
         deregistered(pod).ifPresent(c -> next.add(new Next(pod, c)));
         continue;
       }
-      List<String> keys = desired.keysOf(name);
+      List<String> keys = keysByPod.getOrDefault(name, List.of());
       List<String> held = keys.stream().filter(heldElsewhere::containsKey).toList();
       if (keys.isEmpty()) {
         next.add(new Next(pod, new GateCondition(false, Reasons.GATE_REGISTRATION_NOT_READY, "ServiceRegistration "
