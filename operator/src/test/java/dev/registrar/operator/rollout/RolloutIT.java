@@ -9,6 +9,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.registrar.client.EndpointCodec;
 import dev.registrar.client.EndpointValue;
+import dev.registrar.client.RegistryPrefix;
+import dev.registrar.client.ServiceDiscovery;
 import dev.registrar.operator.customresource.PortSpec;
 import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.model.PodReadiness;
@@ -268,6 +270,18 @@ class RolloutIT {
     await().atMost(WAIT).until(() -> "eu-west-1c".equals(value("/services/maps/10.5.0.1:8080").zone()));
     assertThat(kv("/services/maps/10.5.0.1:8080").getCreateRevision()).isEqualTo(created);
     assertThat(kv("/services/maps/10.5.0.2:8080").getModRevision()).isEqualTo(bareRevision);
+
+    // The client library's zone-aware pick reads the field: a caller in eu-west-1c gets maps-1 only.
+    try (ServiceDiscovery discovery = ServiceDiscovery.watch(ETCD.client(), RegistryPrefix.DEFAULT, "maps")) {
+      assertThat(discovery.awaitInitialSync(Duration.ofSeconds(10))).isTrue();
+      java.util.Random random = new java.util.Random(7);
+      assertThat(java.util.stream.IntStream.range(0, 20)
+          .mapToObj(i -> discovery.pickInZone("maps", "eu-west-1c", random).orElseThrow().value().pod()).distinct())
+          .containsExactly("maps-1");
+      assertThat(java.util.stream.IntStream.range(0, 50)
+          .mapToObj(i -> discovery.pickInZone("maps", "eu-west-1a", random).orElseThrow().value().pod()).distinct())
+          .as("no instance left in eu-west-1a: all of them").containsExactlyInAnyOrder("maps-1", "maps-2");
+    }
   }
 
   @Test
