@@ -179,7 +179,7 @@ public class ServiceRegistrationReconciler
     var configuration = InformerEventSourceConfiguration.from(Pod.class, ServiceRegistration.class)
         .withNamespacesInheritedFromController()
         .withSecondaryToPrimaryMapper((Pod pod) -> registrationsFor(pod, registrations))
-        .withOnUpdateFilter((Pod now, Pod before) -> !onlyGateChanged(before, now))
+        .withOnUpdateFilter((Pod now, Pod before) -> !nothingReadChanged(before, now))
         // Pods pruned to the fields the operator reads: most of a Pod's bytes are never looked at.
         .withItemStore(new PrunedPodStore())
         // The first list in pages: 10,000 Pods at once would be the heap's peak, a full copy
@@ -237,8 +237,13 @@ public class ServiceRegistrationReconciler
     }
   }
 
-  /** Our own write of the gate condition changes nothing a reconcile reads: no reconcile for it. */
-  static boolean onlyGateChanged(Pod before, Pod after) {
+  /**
+   * Whether a Pod update changed nothing a reconcile reads: then it triggers none. What a
+   * reconcile reads is what the Pod cache keeps ({@link PodPruning}), less the gate condition,
+   * which is the operator's own write. So the gate's own patch, a container restart count, or
+   * another controller's annotation costs no reconcile.
+   */
+  static boolean nothingReadChanged(Pod before, Pod after) {
     return withoutGate(before).equals(withoutGate(after));
   }
 

@@ -245,7 +245,7 @@ class RolloutIT {
 
   @Test
   @Order(5)
-  void theValueCarriesTheNodesZoneAndARelabelledNodeRewritesIt() {
+  void theValueCarriesTheNodesZoneAndARelabelledNodeRewritesIt() throws InterruptedException {
     node("node-z", "eu-west-1a");
     node("node-bare", null);
     Map<String, String> maps = Map.of("app", "maps");
