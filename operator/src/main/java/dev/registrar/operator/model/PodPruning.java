@@ -31,6 +31,27 @@ public final class PodPruning {
 
   private PodPruning() {}
 
+  /**
+   * Whether an update changed nothing a reconcile reads: what the cache keeps, less the
+   * resourceVersion and the readiness gate's condition (the operator's own write, which decides
+   * nothing about keys).
+   */
+  public static boolean nothingReadChanged(Pod before, Pod after) {
+    return readPart(before).equals(readPart(after));
+  }
+
+  private static Pod readPart(Pod pod) {
+    Pod pruned = prune(pod);
+    if (pruned.getMetadata() != null) {
+      pruned.getMetadata().setResourceVersion(null);
+    }
+    if (pruned.getStatus() != null && pruned.getStatus().getConditions() != null) {
+      pruned.getStatus().setConditions(pruned.getStatus().getConditions().stream()
+          .filter(c -> !PodReadiness.GATE.equals(c.getType())).toList());
+    }
+    return pruned;
+  }
+
   public static Pod prune(Pod pod) {
     Pod pruned = new Pod();
     pruned.setApiVersion(pod.getApiVersion());

@@ -24,7 +24,6 @@ import dev.registrar.operator.model.Ownership;
 import dev.registrar.operator.model.Plan;
 import dev.registrar.operator.model.Planner;
 import dev.registrar.operator.model.PodPruning;
-import dev.registrar.operator.model.PodReadiness;
 import dev.registrar.operator.model.ReadinessGates;
 import dev.registrar.operator.model.Zones;
 import dev.registrar.operator.model.Reasons;
@@ -179,7 +178,9 @@ public class ServiceRegistrationReconciler
     var configuration = InformerEventSourceConfiguration.from(Pod.class, ServiceRegistration.class)
         .withNamespacesInheritedFromController()
         .withSecondaryToPrimaryMapper((Pod pod) -> registrationsFor(pod, registrations))
-        .withOnUpdateFilter((Pod now, Pod before) -> !nothingReadChanged(before, now))
+        // An update that changes nothing a reconcile reads (the gate's own patch, a container
+        // restart, another controller's annotation) triggers none.
+        .withOnUpdateFilter((Pod now, Pod before) -> !PodPruning.nothingReadChanged(before, now))
         // Pods pruned to the fields the operator reads: most of a Pod's bytes are never looked at.
         .withItemStore(new PrunedPodStore())
         // The first list in pages: 10,000 Pods at once would be the heap's peak, a full copy
@@ -235,26 +236,6 @@ public class ServiceRegistrationReconciler
     } catch (RuntimeException e) {
       return false; // an invalid selector selects nothing
     }
-  }
-
-  /**
-   * Whether a Pod update changed nothing a reconcile reads: then it triggers none. What a
-   * reconcile reads is what the Pod cache keeps ({@link PodPruning}), less the gate condition,
-   * which is the operator's own write. So the gate's own patch, a container restart count, or
-   * another controller's annotation costs no reconcile.
-   */
-  static boolean nothingReadChanged(Pod before, Pod after) {
-    return withoutGate(before).equals(withoutGate(after));
-  }
-
-  private static Pod withoutGate(Pod pod) {
-    Pod pruned = PodPruning.prune(pod);
-    pruned.getMetadata().setResourceVersion(null);
-    if (pruned.getStatus() != null && pruned.getStatus().getConditions() != null) {
-      pruned.getStatus().setConditions(pruned.getStatus().getConditions().stream()
-          .filter(c -> !PodReadiness.GATE.equals(c.getType())).toList());
-    }
-    return pruned;
   }
 
   /** Where a registration's candidate Pods come from: the informer, or a list in unit tests. */

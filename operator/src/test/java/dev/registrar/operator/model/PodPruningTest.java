@@ -96,4 +96,28 @@ class PodPruningTest {
     assertThat(pruned).usingRecursiveComparison().isEqualTo(full);
     assertThat(pruned.endpoints()).hasSize(4);
   }
+
+  @Test
+  void aPodUpdateTriggersAReconcileOnlyWhenItChangesWhatAReconcileReads() {
+    Pod before = dev.registrar.operator.testing.TestObjects.gatedPod("shop", "orders-3", "10.0.0.3", Map.of("app", "orders"), true);
+    before.getMetadata().setResourceVersion("1");
+    Pod gateWritten = new io.fabric8.kubernetes.api.model.PodBuilder(before).editMetadata().withResourceVersion("2")
+        .endMetadata().build();
+    gateWritten.getStatus().getConditions().add(new io.fabric8.kubernetes.api.model.PodConditionBuilder()
+        .withType("registrar.dev/registered").withStatus("True").withReason("Registered").build());
+    Pod foreignAnnotation = new io.fabric8.kubernetes.api.model.PodBuilder(before).editMetadata()
+        .withResourceVersion("3").addToAnnotations("deployment.kubernetes.io/revision", "4").endMetadata().build();
+    Pod override = new io.fabric8.kubernetes.api.model.PodBuilder(before).editMetadata()
+        .addToAnnotations("registrar.dev/weight", "5").endMetadata().build();
+    Pod relabelled = new io.fabric8.kubernetes.api.model.PodBuilder(before).editMetadata()
+        .addToLabels("track", "canary").endMetadata().build();
+    Pod notReady = new io.fabric8.kubernetes.api.model.PodBuilder(before).build();
+    notReady.getStatus().getConditions().get(1).setStatus("False");
+
+    assertThat(PodPruning.nothingReadChanged(before, gateWritten)).isTrue();
+    assertThat(PodPruning.nothingReadChanged(before, foreignAnnotation)).isTrue();
+    assertThat(PodPruning.nothingReadChanged(before, override)).isFalse();
+    assertThat(PodPruning.nothingReadChanged(before, relabelled)).isFalse();
+    assertThat(PodPruning.nothingReadChanged(before, notReady)).isFalse();
+  }
 }

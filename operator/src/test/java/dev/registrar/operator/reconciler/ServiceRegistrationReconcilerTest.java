@@ -218,30 +218,6 @@ class ServiceRegistrationReconcilerTest {
   }
 
   @Test
-  void aPodUpdateTriggersAReconcileOnlyWhenItChangesWhatAReconcileReads() {
-    Pod before = gatedPod(NS, "orders-3", "10.0.0.3", APP, true);
-    before.getMetadata().setResourceVersion("1");
-    Pod gateWritten = new io.fabric8.kubernetes.api.model.PodBuilder(before).editMetadata().withResourceVersion("2")
-        .endMetadata().build();
-    gateWritten.getStatus().getConditions().add(new io.fabric8.kubernetes.api.model.PodConditionBuilder()
-        .withType("registrar.dev/registered").withStatus("True").withReason("Registered").build());
-    Pod foreignAnnotation = new io.fabric8.kubernetes.api.model.PodBuilder(before).editMetadata()
-        .withResourceVersion("3").addToAnnotations("deployment.kubernetes.io/revision", "4").endMetadata().build();
-    Pod override = new io.fabric8.kubernetes.api.model.PodBuilder(before).editMetadata()
-        .addToAnnotations("registrar.dev/weight", "5").endMetadata().build();
-    Pod relabelled = new io.fabric8.kubernetes.api.model.PodBuilder(before).editMetadata()
-        .addToLabels("track", "canary").endMetadata().build();
-    Pod notReady = new io.fabric8.kubernetes.api.model.PodBuilder(before).build();
-    notReady.getStatus().getConditions().get(1).setStatus("False");
-
-    assertThat(ServiceRegistrationReconciler.nothingReadChanged(before, gateWritten)).isTrue();
-    assertThat(ServiceRegistrationReconciler.nothingReadChanged(before, foreignAnnotation)).isTrue();
-    assertThat(ServiceRegistrationReconciler.nothingReadChanged(before, override)).isFalse();
-    assertThat(ServiceRegistrationReconciler.nothingReadChanged(before, relabelled)).isFalse();
-    assertThat(ServiceRegistrationReconciler.nothingReadChanged(before, notReady)).isFalse();
-  }
-
-  @Test
   void aLostLeaseIsReplacedAndEveryKeyRegisteredAgain() {
     reconcile(orders);
     long first = lease(orders);
