@@ -22,9 +22,9 @@ public enum Setting {
       + "namespace or starts with '<namespace>-'); or namespace-annotation (the Namespace's annotation "
       + "registrar.dev/allowed-service-names lists the names and 'prefix-*' globs it may use)"),
   POD_READINESS_GATE("true", "serve the Pod readiness gate registrar.dev/registered: a Pod that lists it "
-      + "turns Ready only once etcd holds its keys (needs the pods/status patch permission)"),
+      + "turns Ready only once etcd holds its keys (needs get on pods and patch on pods/status)"),
   TOPOLOGY("true", "watch Nodes (names and labels only) to publish each endpoint's zone from the "
-      + "node label topology.kubernetes.io/zone (needs get/list/watch on nodes)"),
+      + "node label topology.kubernetes.io/zone (needs list and watch on nodes)"),
   LEADER_ELECTION("false", "true when several replicas run: only the leader reconciles"),
   LEADER_ELECTION_NAMESPACE(null, "namespace of the leader-election Lease (default: the pod's namespace)"),
   HTTP_PORT("8080", "port of the HTTP endpoints /healthz, /readyz and /metrics (0 picks a free port)"),
