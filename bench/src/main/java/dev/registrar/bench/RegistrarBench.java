@@ -187,19 +187,8 @@ public final class RegistrarBench {
       awaitKeys(etcd.client(), "/services/r-", params.pods(), Duration.ofMinutes(5));
 
       // The mock's own delivery floor: status patch to an event at a separate informer.
-      SharedIndexInformer<Pod> informer = client.pods().inNamespace("bench").inform(new ResourceEventHandler<>() {
-        @Override
-        public void onAdd(Pod pod) {}
-
-        @Override
-        public void onUpdate(Pod before, Pod after) {
-          informerEvents.put(after.getMetadata().getName(), System.nanoTime());
-        }
-
-        @Override
-        public void onDelete(Pod pod, boolean unknown) {}
-      });
-      informer.run();
+      SharedIndexInformer<Pod> informer = onPodUpdates(client,
+          (before, after) -> informerEvents.put(after.getMetadata().getName(), System.nanoTime()));
       operator.awaitSettled();
       api.takeRequests(); // from here on, count the operator's own API writes
       long etcdCallsBefore = operator.etcdCalls();
@@ -291,35 +280,25 @@ public final class RegistrarBench {
         client.resource(TestObjects.gatedPod("bench", name, "10.170." + (n / 256) + "." + (n % 256),
             Map.of("app", "g-0"), false)).create();
       }
-      SharedIndexInformer<Pod> informer = client.pods().inNamespace("bench").inform(new ResourceEventHandler<>() {
-        @Override
-        public void onAdd(Pod pod) {}
-
-        @Override
-        public void onUpdate(Pod before, Pod after) {
-          long now = System.nanoTime();
-          String name = after.getMetadata().getName();
-          if (PodReadiness.isContainersReady(after) && !PodReadiness.isContainersReady(before)) {
-            containersReady.putIfAbsent(name, now);
-          }
-          boolean registered = PodReadiness.condition(after, PodReadiness.GATE).map(c -> "True".equals(c.getStatus())).orElse(false);
-          if (registered && !gateTrue.containsKey(name)) {
-            String key = "/services/g-0/" + after.getStatus().getPodIP() + ":80";
-            try {
-              if (etcd.client().getKVClient().get(bytes(key)).get(5, TimeUnit.SECONDS).getCount() == 0) {
-                aheadOfEtcd.incrementAndGet();
-              }
-            } catch (Exception e) {
+      SharedIndexInformer<Pod> informer = onPodUpdates(client, (before, after) -> {
+        long now = System.nanoTime();
+        String name = after.getMetadata().getName();
+        if (PodReadiness.isContainersReady(after) && !PodReadiness.isContainersReady(before)) {
+          containersReady.putIfAbsent(name, now);
+        }
+        boolean registered = PodReadiness.condition(after, PodReadiness.GATE).map(c -> "True".equals(c.getStatus())).orElse(false);
+        if (registered && !gateTrue.containsKey(name)) {
+          String key = "/services/g-0/" + after.getStatus().getPodIP() + ":80";
+          try {
+            if (etcd.client().getKVClient().get(bytes(key)).get(5, TimeUnit.SECONDS).getCount() == 0) {
               aheadOfEtcd.incrementAndGet();
             }
-            gateTrue.put(name, now);
+          } catch (Exception e) {
+            aheadOfEtcd.incrementAndGet();
           }
+          gateTrue.put(name, now);
         }
-
-        @Override
-        public void onDelete(Pod pod, boolean unknown) {}
       });
-      informer.run();
       operator.awaitSettled();
       long[] latency = new long[names.size()];
       long[] delivery = new long[names.size()];
@@ -354,6 +333,24 @@ public final class RegistrarBench {
       result.put("gate_true_before_key", aheadOfEtcd.get());
     }
     forgetPhase(etcd.client());
+  }
+
+  /** An informer of the bench's own on the bench namespace's Pods, running, that hears their updates. */
+  static SharedIndexInformer<Pod> onPodUpdates(KubernetesClient client, java.util.function.BiConsumer<Pod, Pod> onUpdate) {
+    SharedIndexInformer<Pod> informer = client.pods().inNamespace("bench").inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Pod pod) {}
+
+      @Override
+      public void onUpdate(Pod before, Pod after) {
+        onUpdate.accept(before, after);
+      }
+
+      @Override
+      public void onDelete(Pod pod, boolean unknown) {}
+    });
+    informer.run();
+    return informer;
   }
 
   /**

@@ -58,6 +58,8 @@ public final class DesiredStateCalculator {
     List<String> skipped = new ArrayList<>();
     SortedSet<String> registrable = new TreeSet<>();
     SortedMap<String, List<String>> ignoredOverrides = new TreeMap<>();
+    // The registration's own values, once: most Pods carry no override and publish these.
+    PodOverrides base = PodOverrides.none(spec.getVersion(), spec.effectiveWeight(), spec.getMetadata());
     for (Pod pod : matching) {
       if (!PodReadiness.isRegistrable(pod, publishNotReady, context.readinessGate())) {
         continue;
@@ -66,8 +68,7 @@ public final class DesiredStateCalculator {
       registrable.add(podName);
       String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
       String zone = node == null ? null : zones.of(node).orElse(null);
-      PodOverrides values = PodOverrides.of(pod.getMetadata().getAnnotations(), spec.getVersion(),
-          spec.effectiveWeight(), spec.getMetadata());
+      PodOverrides values = PodOverrides.of(pod.getMetadata().getAnnotations(), base);
       for (PortSpec port : spec.getPorts()) {
         Optional<Integer> number = resolvePort(port, pod);
         if (number.isEmpty()) {
@@ -88,14 +89,12 @@ public final class DesiredStateCalculator {
         try {
           encoded = EndpointCodec.encode(value);
         } catch (EndpointCodec.ValueTooLargeException e) {
-          if (values.equals(PodOverrides.none(spec.getVersion(), spec.effectiveWeight(), spec.getMetadata()))) {
+          if (values.equals(base)) {
             throw e; // the registration's own values are too large: a spec problem
           }
           // The Pod's annotations made it too large: they are ignored, never the Pod.
-          values = new PodOverrides(spec.getVersion(), spec.effectiveWeight(),
-              PodOverrides.none(spec.getVersion(), spec.effectiveWeight(), spec.getMetadata()).metadata(),
-              List.of("registrar.dev annotations ignored: with them the value is " + e.size()
-                  + " bytes, more than the " + EndpointCodec.MAX_VALUE_BYTES + " allowed"));
+          values = base.ignoring("registrar.dev annotations ignored: with them the value is " + e.size()
+              + " bytes, more than the " + EndpointCodec.MAX_VALUE_BYTES + " allowed");
           value = valueOf(values, pod, number.get(), port.getName(), node, zone, owner);
           encoded = EndpointCodec.encode(value);
         }

@@ -41,13 +41,21 @@ public record PodOverrides(String version, int weight, Map<String, String> metad
    */
   public static PodOverrides of(Map<String, String> annotations, String version, int weight,
       Map<String, String> metadata) {
-    PodOverrides base = none(version, weight, metadata);
-    if (annotations == null || annotations.isEmpty()) {
+    return of(annotations, none(version, weight, metadata));
+  }
+
+  /**
+   * @param annotations the Pod's annotations, or null
+   * @param base the registration's values ({@link #none}), made once for all its Pods
+   * @return {@code base} itself when the Pod carries no override
+   */
+  public static PodOverrides of(Map<String, String> annotations, PodOverrides base) {
+    if (!present(annotations)) {
       return base;
     }
     List<String> ignored = new ArrayList<>();
-    String effectiveVersion = version;
-    int effectiveWeight = weight;
+    String effectiveVersion = base.version();
+    int effectiveWeight = base.weight();
     String weightText = annotations.get(WEIGHT);
     if (weightText != null) {
       Integer parsed = parseWeight(weightText);
@@ -92,6 +100,11 @@ public record PodOverrides(String version, int weight, Map<String, String> metad
       merged = new TreeMap<>(base.metadata());
     }
     return new PodOverrides(effectiveVersion, effectiveWeight, merged, ignored);
+  }
+
+  /** The same values, with {@code note} as the only thing ignored. */
+  public PodOverrides ignoring(String note) {
+    return new PodOverrides(version, weight, metadata, List.of(note));
   }
 
   /** Whether the Pod carries any annotation this class reads. */

@@ -61,6 +61,15 @@ public final class ReadinessLatencies {
     return new Measured(toRegistration, toDeregistration);
   }
 
+  /**
+   * For a gated Pod whose condition registrar.dev/registered was just written True: the time
+   * since its containers turned ready, by the same rule (only transitions this process saw).
+   */
+  public static Optional<Duration> toGate(Pod pod, Instant startedAt, Instant now) {
+    return since(PodReadiness.condition(pod, "ContainersReady").filter(c -> "True".equals(c.getStatus()))
+        .flatMap(c -> parse(c.getLastTransitionTime())), startedAt, now);
+  }
+
   private static Optional<Duration> since(Optional<Instant> at, Instant startedAt, Instant now) {
     return at.filter(t -> !t.isBefore(startedAt.minusSeconds(1)) && !t.isAfter(now))
         .map(t -> Duration.between(t, now));

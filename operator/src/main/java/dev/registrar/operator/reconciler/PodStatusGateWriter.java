@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.registrar.operator.metrics.RegistrarMetrics;
 import dev.registrar.operator.model.GateCondition;
 import dev.registrar.operator.model.PodReadiness;
+import dev.registrar.operator.model.ReadinessLatencies;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,7 +14,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -54,6 +54,8 @@ public final class PodStatusGateWriter implements GateWriter {
   // Per Pod UID: what was written last, until the informer cache shows it.
   private final Map<String, GateCondition> written = new ConcurrentHashMap<>();
   private volatile boolean forbiddenLogged;
+  // Containers that turned ready before this process started say nothing about its speed.
+  private final Instant startedAt;
 
   private record Pending(Pod pod, GateCondition next) {}
 
@@ -63,6 +65,7 @@ public final class PodStatusGateWriter implements GateWriter {
     this.executor = executor;
     this.clock = clock;
     this.metrics = metrics;
+    this.startedAt = clock.instant();
   }
 
   @Override
@@ -114,9 +117,7 @@ public final class PodStatusGateWriter implements GateWriter {
           written.put(pod.getMetadata().getUid(), request.next());
         }
         if (request.next().registered()) {
-          PodReadiness.condition(pod, "ContainersReady").flatMap(c -> instant(c.getLastTransitionTime()))
-              .map(at -> Duration.between(at, clock.instant())).filter(d -> !d.isNegative())
-              .ifPresent(metrics::readinessGate);
+          ReadinessLatencies.toGate(pod, startedAt, clock.instant()).ifPresent(metrics::readinessGate);
         }
         LOG.debug("pod {}: {}={} ({})", key, PodReadiness.GATE, request.next().status(), request.next().reason());
         return;
@@ -202,11 +203,4 @@ public final class PodStatusGateWriter implements GateWriter {
         .filter(c -> java.util.Objects.equals(c.getMetadata().getUid(), pod.getMetadata().getUid()));
   }
 
-  private static Optional<Instant> instant(String timestamp) {
-    try {
-      return timestamp == null ? Optional.empty() : Optional.of(Instant.parse(timestamp));
-    } catch (java.time.format.DateTimeParseException e) {
-      return Optional.empty();
-    }
-  }
 }

@@ -112,7 +112,7 @@ public class ServiceRegistrationReconciler
       EventCoalescer changes, Clock clock, RegistryCounters counters, RegistrarMetrics metrics,
       GateWriter gateWriter) {
     this.registry = registry;
-    this.gates = new PodGates(registry.readinessGate(), gateWriter);
+    this.gates = new PodGates(registry.readinessGate(), gateWriter, states::registrationsOf);
     this.zones = registry.topology() ? new NodeZones() : Zones.NONE;
     this.store = store;
     this.states = states;

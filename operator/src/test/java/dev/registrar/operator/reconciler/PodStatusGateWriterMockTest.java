@@ -71,7 +71,12 @@ class PodStatusGateWriterMockTest {
 
   @Test
   void theGateIsAddedBesideTheKubeletsConditionsAndThePodIpStays() {
-    Pod pod = created("orders-1");
+    // Containers ready after the writer started: only such a transition is the operator's doing.
+    Pod gated = gatedPod("shop", "orders-1", "10.0.0.7", Map.of("app", "orders"), true);
+    gated.getStatus().getConditions().stream().filter(c -> c.getType().equals("ContainersReady"))
+        .forEach(c -> c.setLastTransitionTime(java.time.Instant.now().truncatedTo(
+            java.time.temporal.ChronoUnit.SECONDS).toString()));
+    Pod pod = client.resource(gated).create();
 
     writer.write(pod, REGISTERED);
 
