@@ -4,6 +4,7 @@ import dev.registrar.operator.config.ConfigException;
 import dev.registrar.operator.config.ConfigLoader;
 import dev.registrar.operator.config.RegistrarConfig;
 import dev.registrar.operator.etcd.EtcdClientFactory;
+import dev.registrar.operator.model.RequiredPermissions;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.PrintStream;
@@ -35,6 +36,8 @@ public final class Main {
   static final int EXIT_CONFIG = 2;
   /** The Kubernetes API could not be reached. */
   static final int EXIT_KUBERNETES_UNREACHABLE = 3;
+  /** The Kubernetes API refuses a permission the configuration needs (RBAC). */
+  static final int EXIT_FORBIDDEN = 4;
 
   /** How long the Kubernetes API may take to answer at start. */
   static final Duration KUBERNETES_WAIT = Duration.ofSeconds(10);
@@ -103,6 +106,27 @@ public final class Main {
     }
     log.debug("Kubernetes API at {} (from {})", url, source);
 
+    String leaseNamespace = config.leaderElectionNamespace().orElseGet(() -> kubernetes.getConfiguration().getNamespace());
+    var permissions = RequiredPermissions.of(new RequiredPermissions.Scope(config.watchNamespaces(),
+        config.podReadinessGate(), config.topology(), config.namePolicy().readsNamespaces(),
+        config.leaderElection() ? Optional.ofNullable(leaseNamespace) : Optional.empty()));
+    KubernetesPermissionCheck.Outcome permitted = KubernetesPermissionCheck.check(kubernetes, permissions);
+    if (permitted instanceof KubernetesPermissionCheck.Outcome.Denied denied) {
+      err.println("registrar: the Kubernetes API at " + url + " refuses " + denied.refusals().size()
+          + " permission(s) this configuration needs: its calls would be answered 403 Forbidden (asked as "
+          + identity(kubernetes) + " with SelfSubjectAccessReviews):");
+      denied.refusals().forEach(refusal -> err.println("registrar:   forbidden: " + refusal));
+      err.println("registrar: grant them to the operator's ServiceAccount (the Helm chart does; docs/rbac.md lists each)"
+          + ", or turn off the setting that needs them");
+      kubernetes.close();
+      return EXIT_FORBIDDEN;
+    } else if (permitted instanceof KubernetesPermissionCheck.Outcome.Unknown unknown) {
+      log.warn("Could not check the operator's Kubernetes permissions at start ({}); a missing one shows as a 403 "
+          + "when it is first used", unknown.why());
+    } else {
+      log.debug("Kubernetes grants all {} permissions this configuration needs", permissions.size());
+    }
+
     RegistrarOperator operator;
     try {
       operator = new RegistrarOperator(config, kubernetes, EtcdClientFactory.create(config));
@@ -131,6 +155,16 @@ public final class Main {
     kubernetes.close();
     log.info("Registrar stopped");
     return code;
+  }
+
+  /** Who the client authenticates as, in words, for the 403 message. */
+  private static String identity(KubernetesClient kubernetes) {
+    var config = kubernetes.getConfiguration();
+    if (config.getOauthToken() != null || config.getOauthTokenProvider() != null) {
+      return "the bearer token of " + (config.getCurrentContext() == null ? "the in-cluster ServiceAccount"
+          : "kubeconfig user " + config.getCurrentContext().getContext().getUser());
+    }
+    return config.getCurrentContext() == null ? "this identity" : "kubeconfig user " + config.getCurrentContext().getContext().getUser();
   }
 
   private static void haltIfStuck(int code, Logger log) {

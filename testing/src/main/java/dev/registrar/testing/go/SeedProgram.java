@@ -22,10 +22,12 @@ import java.util.regex.Pattern;
  */
 public final class SeedProgram implements AutoCloseable {
 
-  static final String INSTALL_HINT = "the Go interop tests build a real Go program with etcd's own client: "
-      + "install both with 'apt-get install -y golang-go golang-etcd-server-dev'";
-  static final Path GOCODE = Path.of("/usr/share/gocode");
+  static final String INSTALL_HINT = "the Go interop tests build a real Go program with etcd's own client "
+      + "(a Go module pinned in registrar-seed/go.mod): they need Go 1.26 or newer, preinstalled at /usr/local/go "
+      + "on the project's machines, and the Go module proxy (or the modules in the module cache: 'bash .ci/run' "
+      + "downloads them)";
   private static final String PACKAGE = "registrar-seed";
+  private static final List<String> SOURCES = List.of("go.mod", "go.sum", "main.go");
 
   private static Path binary;
 
@@ -37,34 +39,31 @@ public final class SeedProgram implements AutoCloseable {
     this.output = output;
   }
 
-  /** Builds the program (once per JVM; about 15 s on 2 cores the first time). */
+  /** Builds the program (once per JVM; seconds once Go's build cache holds etcd's client). */
   public static synchronized Path build() {
     if (binary != null) {
       return binary;
     }
-    Path go = goBinary().orElseThrow(() -> new AssertionError("go is not installed: " + INSTALL_HINT));
-    if (!Files.isDirectory(GOCODE.resolve("src/go.etcd.io/etcd/clientv3"))) {
-      throw new AssertionError("etcd's Go client is missing from " + GOCODE + ": " + INSTALL_HINT);
-    }
+    Path go = goBinary().orElseThrow(() -> new AssertionError("no Go 1.26 or newer found: " + INSTALL_HINT));
     try {
-      Path gopath = Files.createTempDirectory("registrar-go-");
-      Path source = Files.createDirectories(gopath.resolve("src").resolve(PACKAGE));
-      try (InputStream main = SeedProgram.class.getResourceAsStream("/go/src/" + PACKAGE + "/main.go")) {
-        Files.copy(main, source.resolve("main.go"));
+      Path module = Files.createTempDirectory("registrar-go-");
+      for (String source : SOURCES) {
+        try (InputStream in = SeedProgram.class.getResourceAsStream("/go/" + PACKAGE + "/" + source)) {
+          Files.copy(in, module.resolve(source));
+        }
       }
-      Path out = gopath.resolve(PACKAGE);
-      // The build cache outlives the run, so that the next build takes a second, not 15.
-      Path cache = Path.of(System.getProperty("java.io.tmpdir"), "registrar-go-build-cache");
-      ProcessBuilder builder = new ProcessBuilder(go.toString(), "build", "-o", out.toString(), PACKAGE)
-          .redirectErrorStream(true).redirectOutput(gopath.resolve("build.log").toFile());
-      builder.environment().put("GO111MODULE", "off");
-      builder.environment().put("GOPATH", gopath + ":" + GOCODE);
-      builder.environment().put("GOCACHE", cache.toString());
-      builder.environment().put("GOFLAGS", "");
+      Path out = module.resolve(PACKAGE);
+      ProcessBuilder builder = new ProcessBuilder(go.toString(), "build", "-o", out.toString(), ".")
+          .directory(module.toFile()).redirectErrorStream(true).redirectOutput(module.resolve("build.log").toFile());
+      // go.sum pins every module: nothing is resolved anew, and a go.mod that needs a newer Go fails
+      // instead of fetching a toolchain.
+      builder.environment().put("GOFLAGS", "-mod=readonly -buildvcs=false");
+      builder.environment().put("GOTOOLCHAIN", "local");
       Process build = builder.start();
-      if (!build.waitFor(3, TimeUnit.MINUTES) || build.exitValue() != 0) {
+      if (!build.waitFor(5, TimeUnit.MINUTES) || build.exitValue() != 0) {
         build.destroyForcibly();
-        throw new AssertionError("go build of " + PACKAGE + " failed:\n" + Files.readString(gopath.resolve("build.log")));
+        throw new AssertionError("go build of " + PACKAGE + " failed (" + INSTALL_HINT + "):\n"
+            + Files.readString(module.resolve("build.log")));
       }
       binary = out;
       return binary;
@@ -76,14 +75,29 @@ public final class SeedProgram implements AutoCloseable {
     }
   }
 
+  /** The first Go of 1.26 or newer: the preinstalled one, then PATH (Debian's golang-go is 1.19). */
   private static Optional<Path> goBinary() {
-    String path = Optional.ofNullable(System.getenv("PATH")).orElse("") + ":/usr/bin:/usr/lib/go/bin";
-    for (String dir : path.split(":")) {
-      if (!dir.isBlank() && Files.isExecutable(Path.of(dir, "go"))) {
-        return Optional.of(Path.of(dir, "go"));
+    List<Path> candidates = new ArrayList<>(List.of(Path.of("/usr/local/go/bin/go")));
+    for (String dir : Optional.ofNullable(System.getenv("PATH")).orElse("").split(":")) {
+      if (!dir.isBlank()) {
+        candidates.add(Path.of(dir, "go"));
       }
     }
-    return Optional.empty();
+    return candidates.stream().filter(Files::isExecutable).filter(SeedProgram::isRecentEnough).findFirst();
+  }
+
+  private static boolean isRecentEnough(Path go) {
+    try {
+      Process version = new ProcessBuilder(go.toString(), "version").redirectErrorStream(true).start();
+      String said = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      Matcher matcher = Pattern.compile("go1\\.(\\d+)").matcher(said);
+      return version.waitFor() == 0 && matcher.find() && Integer.parseInt(matcher.group(1)) >= 26;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** {@code registrar-seed register}: the key under a lease it keeps alive; SIGTERM revokes it. */
