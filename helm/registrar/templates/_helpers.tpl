@@ -59,9 +59,6 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 - apiGroups: ["registrar.dev"]
   resources: ["serviceregistrations/status"]
   verbs: ["patch"]
-- apiGroups: ["registrar.dev"]
-  resources: ["serviceregistrations/finalizers"]
-  verbs: ["update"]
 {{- if .Values.podReadinessGate }}
 - apiGroups: [""]
   resources: ["pods"]

@@ -270,7 +270,9 @@ public final class RegistrarOperator implements AutoCloseable {
         return; // a standby, or leadership already lost
       }
       ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
-      LeaderElectionRecord released = new LeaderElectionRecord(null, Duration.ofSeconds(1), now, now,
+      // An empty holder, not null: fabric8 writes the record as a JSON merge patch, where a
+      // missing field keeps the old holder (a real API server showed it; the mock did not).
+      LeaderElectionRecord released = new LeaderElectionRecord("", Duration.ofSeconds(1), now, now,
           current.getLeaderTransitions());
       // The lock updates the Lease it just read, with its resourceVersion: a stale write fails.
       lock.update(kubernetes, released);

@@ -117,9 +117,12 @@ record RenderedChart(String release, String namespace, List<HasMetadata> objects
     }
     Stream.of(ServiceAccount.class, RoleBinding.class, ClusterRoleBinding.class)
         .flatMap(type -> Manifests.ofType(objects, type).stream())
-        .forEach(object -> api.client().resource(object).inNamespace(
-            object instanceof ClusterRoleBinding ? null : Optional.ofNullable(object.getMetadata().getNamespace())
-                .orElse(namespace)).serverSideApply());
+        .forEach(object -> {
+          if (!(object instanceof ClusterRoleBinding) && object.getMetadata().getNamespace() == null) {
+            object.getMetadata().setNamespace(namespace);
+          }
+          api.client().resource(object).serverSideApply();
+        });
     // RBAC reaches the authorizer through its own informer: wait, so that a start-up check of the
     // operator never meets a grant that is there but not yet seen.
     List<Grant> expected = grants().stream().filter(g -> removed.map(r -> !r.equals(g)).orElse(true)).toList();

@@ -19,8 +19,7 @@ final class DocumentedRbac {
   private static final Pattern ROW = Pattern.compile(
       "^\\|\\s*`([^`]*)`[^|]*\\|\\s*`([^`]+)`\\s*\\|\\s*([a-z, ]+?)\\s*\\|.*$");
 
-  static final Set<String> LEADER_ELECTION_ONLY = Set.of(
-      "coordination.k8s.io/leases", "authorization.k8s.io/selfsubjectrulesreviews");
+  static final Set<String> LEADER_ELECTION_ONLY = Set.of("coordination.k8s.io/leases");
 
   /** Granted only with the name policy namespace-annotation (the chart's default). */
   static final Set<String> NAME_POLICY_ONLY = Set.of("/namespaces");

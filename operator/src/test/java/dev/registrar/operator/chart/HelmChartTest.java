@@ -251,11 +251,10 @@ class HelmChartTest {
         assertThat(b.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
       });
     }
-    // Cluster-scoped grants left: JOSDK's question about its own permissions, and reading
-    // Namespaces (cluster-scoped objects) for the default name policy.
+    // Cluster-scoped grants left: reading Namespaces and Nodes (cluster-scoped objects) for the
+    // default name policy and topology.
     assertThat(chart.all(ClusterRole.class)).extracting(role -> grants(role.getRules()).keySet())
-        .containsExactlyInAnyOrder(Set.of("authorization.k8s.io/selfsubjectrulesreviews"), Set.of("/namespaces"),
-            Set.of("/nodes"));
+        .containsExactlyInAnyOrder(Set.of("/namespaces"), Set.of("/nodes"));
     assertThat(operatorConfig(chart).watchNamespaces()).containsExactlyInAnyOrder("shop", "web");
   }
 

@@ -59,6 +59,8 @@ public final class RealKubeApiServer {
         .withStartupTimeout(120_000)
         .withApiServerFlag("--audit-policy-file", policy.toString())
         .withApiServerFlag("--audit-log-path", auditLog.toString())
+        // As OpenShift runs it: owner references and finalizers are checked against RBAC.
+        .withApiServerFlag("--enable-admission-plugins", "OwnerReferencesPermissionEnforcement")
         .build());
     server.start();
     String yaml = server.getKubeConfigYaml();
