@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * seconds, so one server serves a whole test JVM ({@link #shared()}); tests keep apart by
  * namespace and name.
  */
-public final class RealKubeApiServer {
+public final class RealKubeApiServer implements AutoCloseable {
 
   private static RealKubeApiServer shared;
 
@@ -81,6 +81,27 @@ public final class RealKubeApiServer {
       }
     }
     return shared;
+  }
+
+  /**
+   * An API server of the caller's own, for a test that needs an empty cluster (nothing installed
+   * by other classes); {@link #close()} stops it.
+   */
+  public static RealKubeApiServer startDedicated() {
+    try {
+      return new RealKubeApiServer(ControlPlane.locate());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Stops a dedicated server; the shared one stops when the JVM exits. */
+  @Override
+  public void close() {
+    if (this != shared) {
+      client.close();
+      server.stop();
+    }
   }
 
   /** A client with the admin identity (system:masters). */
