@@ -3,6 +3,7 @@ package dev.registrar.operator.apiserver;
 import static dev.registrar.operator.testing.TestObjects.pod;
 import static dev.registrar.operator.testing.TestObjects.registration;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.registrar.operator.customresource.PortSpec;
@@ -13,6 +14,9 @@ import dev.registrar.testing.kubernetes.RealKubeApiServer;
 import io.etcd.jetcd.KeyValue;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaderElectionRecord;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -82,6 +86,30 @@ class LeaderElectionApiServerIT {
         assertThat(second.awaitExit(Duration.ofSeconds(20))).contains(0);
       }
     }
+  }
+
+  @Test
+  void aReleaseWrittenFromAStaleReadIsRefusedWith409SoItNeverFreesALeaseSomeoneElseTook() {
+    // The release (RegistrarOperator.releaseLeadership) writes the Lease it just read, with that
+    // read's resourceVersion: the real API server refuses it once the Lease has changed since.
+    RealKubeApiServer api = RealKubeApiServer.shared();
+    api.namespace(LEASE_NAMESPACE);
+    KubernetesClient client = api.client();
+    LeaseLock mine = new LeaseLock(LEASE_NAMESPACE, "conflict-test", "me");
+    java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
+    mine.create(client, new LeaderElectionRecord("me", Duration.ofSeconds(15), now, now, 0));
+    assertThat(mine.get(client).getHolderIdentity()).isEqualTo("me");
+    // Another instance takes the Lease between our read and our write.
+    client.leases().inNamespace(LEASE_NAMESPACE).withName("conflict-test").edit(lease -> {
+      lease.getSpec().setHolderIdentity("other");
+      return lease;
+    });
+
+    assertThatThrownBy(() -> mine.update(client, new LeaderElectionRecord("", Duration.ofSeconds(1), now, now, 0)))
+        .isInstanceOf(KubernetesClientException.class)
+        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(409));
+    assertThat(client.leases().inNamespace(LEASE_NAMESPACE).withName("conflict-test").get().getSpec().getHolderIdentity())
+        .isEqualTo("other");
   }
 
   private OperatorProcess launch(RealKubeApiServer api, String name) {

@@ -41,7 +41,7 @@ public final class RealKubeApiServer implements AutoCloseable {
   private final KubernetesClient client;
   private final String url;
 
-  private RealKubeApiServer(ControlPlane controlPlane) throws IOException {
+  private RealKubeApiServer(ControlPlane controlPlane, List<String> extraFlags) throws IOException {
     this.controlPlane = controlPlane;
     this.dir = Files.createTempDirectory("registrar-kube-api-");
     this.auditLog = dir.resolve("audit.log");
@@ -61,6 +61,7 @@ public final class RealKubeApiServer implements AutoCloseable {
         .withApiServerFlag("--audit-log-path", auditLog.toString())
         // As OpenShift runs it: owner references and finalizers are checked against RBAC.
         .withApiServerFlag("--enable-admission-plugins", "OwnerReferencesPermissionEnforcement")
+        .withApiServerFlags(extraFlags)
         .build());
     server.start();
     String yaml = server.getKubeConfigYaml();
@@ -73,7 +74,7 @@ public final class RealKubeApiServer implements AutoCloseable {
   public static synchronized RealKubeApiServer shared() {
     if (shared == null) {
       try {
-        RealKubeApiServer started = new RealKubeApiServer(ControlPlane.locate());
+        RealKubeApiServer started = new RealKubeApiServer(ControlPlane.locate(), List.of());
         Runtime.getRuntime().addShutdownHook(new Thread(started.server::stop, "kube-apiserver-stop"));
         shared = started;
       } catch (IOException e) {
@@ -87,9 +88,9 @@ public final class RealKubeApiServer implements AutoCloseable {
    * An API server of the caller's own, for a test that needs an empty cluster (nothing installed
    * by other classes); {@link #close()} stops it.
    */
-  public static RealKubeApiServer startDedicated() {
+  public static RealKubeApiServer startDedicated(String... apiServerFlags) {
     try {
-      return new RealKubeApiServer(ControlPlane.locate());
+      return new RealKubeApiServer(ControlPlane.locate(), List.of(apiServerFlags));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -102,6 +103,17 @@ public final class RealKubeApiServer implements AutoCloseable {
       client.close();
       server.stop();
     }
+  }
+
+  /** A new client with the admin identity that sends {@code userAgent}, so the audit log tells its calls apart. */
+  public KubernetesClient newClient(String userAgent) {
+    return newClient(userAgent, url);
+  }
+
+  /** The same, through another URL to this server (a proxy in front of it). */
+  public KubernetesClient newClient(String userAgent, String url) {
+    return new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration())
+        .withUserAgent(userAgent).withMasterUrl(url).build()).build();
   }
 
   /** A client with the admin identity (system:masters). */
@@ -188,17 +200,28 @@ public final class RealKubeApiServer implements AutoCloseable {
 
   /** What the audit log recorded of {@code username}'s requests so far, in order. */
   public List<AuditEvent> audit(String username) {
+    return audit(username, null);
+  }
+
+  /** What the audit log recorded of the requests that sent {@code userAgent} (see {@link #newClient}). */
+  public List<AuditEvent> auditOfAgent(String userAgent) {
+    return audit(null, userAgent);
+  }
+
+  private List<AuditEvent> audit(String username, String userAgent) {
     ObjectMapper json = new ObjectMapper();
     List<AuditEvent> events = new ArrayList<>();
     try {
       for (String line : Files.readAllLines(auditLog)) {
         JsonNode event = json.readTree(line);
-        if (username.equals(event.path("user").path("username").asText())) {
+        if ((username == null || username.equals(event.path("user").path("username").asText()))
+            && (userAgent == null || userAgent.equals(event.path("userAgent").asText()))) {
           JsonNode object = event.path("objectRef");
           events.add(new AuditEvent(event.path("verb").asText(), object.path("apiGroup").asText(),
               object.path("resource").asText(), object.path("subresource").asText(),
               object.path("namespace").asText(), object.path("name").asText(),
-              event.path("responseStatus").path("code").asInt(), event.path("requestURI").asText()));
+              event.path("responseStatus").path("code").asInt(), event.path("requestURI").asText(),
+              event.path("userAgent").asText()));
         }
       }
     } catch (IOException e) {
@@ -209,7 +232,7 @@ public final class RealKubeApiServer implements AutoCloseable {
 
   /** One request in the audit log. */
   public record AuditEvent(String verb, String group, String resource, String subresource, String namespace,
-      String name, int code, String uri) {
+      String name, int code, String uri, String userAgent) {
 
     private static final Pattern WATCH = Pattern.compile("[?&]watch=(true|1)");
 
