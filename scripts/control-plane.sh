@@ -18,7 +18,7 @@ cd "$(dirname "$self")/control-plane"
 
 K8S_VERSION=$(awk '$1 == "k8s.io/kubernetes" { sub(/^v/, "", $2); print $2 }' go.mod)
 HELM_VERSION=$(awk '$1 == "helm.sh/helm/v4" { print $2 }' go.mod)
-ETCD_VERSION=$(awk '$1 == "go.etcd.io/etcd/server/v3" { print $2 }' go.mod | tail -1)
+ETCD_VERSION=$(grep -Eo 'go.etcd.io/etcd/server/v3 v[0-9.]+' go.mod | head -1 | cut -d' ' -f2)
 ROOT=${REGISTRAR_KUBE_API_TEST_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/registrar/kubeapitest}
 DIR="$ROOT/k8s/$K8S_VERSION-linux-amd64"
 BINARIES=(kube-apiserver kube-controller-manager kubectl helm etcd)

@@ -25,8 +25,12 @@ final class KubernetesPermissionCheck {
     /** These are refused, with the API server's reason where it gave one. */
     record Denied(List<String> refusals) implements Outcome {}
 
-    /** The API server could not answer the question (why, in words): the operator starts anyway. */
-    record Unknown(String why) implements Outcome {}
+    /**
+     * The API server did not answer the question (why, in words): the operator starts anyway.
+     * {@code refused} when an authorizer refused the review itself (worth a warning); otherwise
+     * nothing behind the API evaluates reviews (fabric8's mock server).
+     */
+    record Unknown(String why, boolean refused) implements Outcome {}
   }
 
   private KubernetesPermissionCheck() {}
@@ -38,11 +42,11 @@ final class KubernetesPermissionCheck {
       try {
         answer = kubernetes.authorization().v1().selfSubjectAccessReview().create(review(permission));
       } catch (KubernetesClientException e) {
-        return new Outcome.Unknown("a SelfSubjectAccessReview failed (HTTP " + e.getCode() + "): " + e.getMessage());
+        return new Outcome.Unknown("a SelfSubjectAccessReview was answered HTTP " + e.getCode(), e.getCode() == 403);
       }
       if (answer == null || answer.getStatus() == null || answer.getStatus().getAllowed() == null) {
         // Not an authorizer: fabric8's mock server stores the review and returns it unanswered.
-        return new Outcome.Unknown("the API server returned no decision for a SelfSubjectAccessReview");
+        return new Outcome.Unknown("the API server returned no decision for a SelfSubjectAccessReview", false);
       }
       if (!answer.getStatus().getAllowed()) {
         String reason = answer.getStatus().getReason();

@@ -120,9 +120,11 @@ public final class Main {
           + ", or turn off the setting that needs them");
       kubernetes.close();
       return EXIT_FORBIDDEN;
-    } else if (permitted instanceof KubernetesPermissionCheck.Outcome.Unknown unknown) {
+    } else if (permitted instanceof KubernetesPermissionCheck.Outcome.Unknown unknown && unknown.refused()) {
       log.warn("Could not check the operator's Kubernetes permissions at start ({}); a missing one shows as a 403 "
           + "when it is first used", unknown.why());
+    } else if (permitted instanceof KubernetesPermissionCheck.Outcome.Unknown unknown) {
+      log.debug("Kubernetes permissions not checked at start: {}", unknown.why());
     } else {
       log.debug("Kubernetes grants all {} permissions this configuration needs", permissions.size());
     }

@@ -7,11 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.registrar.operator.customresource.PortSpec;
+import dev.registrar.operator.customresource.ServiceRegistration;
+import dev.registrar.operator.testing.EtcdEvents;
 import dev.registrar.operator.testing.EtcdView;
 import dev.registrar.operator.testing.OperatorProcess;
 import dev.registrar.testing.etcd.EtcdExtension;
 import dev.registrar.testing.kubernetes.RealKubeApiServer;
-import io.etcd.jetcd.KeyValue;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -27,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two shipped jars share one real {@code coordination.k8s.io} Lease: one leads, the other stands
- * by; SIGTERM makes the leader release the Lease and exit 0, the standby takes over at once and
- * reconciles, and the registry sees no flap (the key keeps its create revision).
+ * by; SIGTERM makes the leader release the Lease and exit 0, the standby takes over at once,
+ * adopts the registration's etcd lease and renews it, and the registry sees no flap.
  */
 class LeaderElectionApiServerIT {
 
@@ -37,12 +38,13 @@ class LeaderElectionApiServerIT {
 
   static final String LEASE_NAMESPACE = "le-system";
   static final String NAMESPACE = "le-shop";
+  static final int TTL = 15;
 
   @TempDir
   Path logs;
 
   @Test
-  void sigtermHandsTheRealLeaseToTheStandbyWithoutAFlapInTheRegistry() {
+  void sigtermHandsTheRealLeaseToTheStandbyWhichAdoptsTheEtcdLeaseWithoutAFlap() {
     RealKubeApiServer api = RealKubeApiServer.shared();
     RealCluster.installCrd(api);
     api.namespace(LEASE_NAMESPACE);
@@ -51,37 +53,51 @@ class LeaderElectionApiServerIT {
     EtcdView etcd = new EtcdView(ETCD.client());
     Map<String, String> labels = Map.of("app", "le");
     KubeletStandIn.run(client, pod(NAMESPACE, "le-1", "10.61.0.1", labels, true));
-    client.resource(registration(NAMESPACE, "le", "le", labels, PortSpec.number("http", 8080))).create();
+    ServiceRegistration registration = registration(NAMESPACE, "le", "le", labels, PortSpec.number("http", 8080));
+    registration.getSpec().setLeaseTTLSeconds(TTL);
+    client.resource(registration).create();
 
     try (OperatorProcess first = launch(api, "first")) {
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
         assertThat(first.isAlive()).as("first exited:\n%s", first.log()).isTrue();
         assertThat(holder(client)).isNotBlank();
         assertThat(etcd.values("/services/le/")).containsOnlyKeys("/services/le/10.61.0.1:8080");
+        assertThat(leaseId(client)).isNotNull();
       });
       String firstIdentity = holder(client);
       assertThat(first.log()).contains("leading as " + firstIdentity);
-      long created = createRevision(etcd, "/services/le/10.61.0.1:8080");
+      String lease = leaseId(client);
 
-      try (OperatorProcess second = launch(api, "second")) {
+      try (OperatorProcess second = launch(api, "second");
+           EtcdEvents events = EtcdEvents.ofService(ETCD.client(), "le")) {
         await().atMost(Duration.ofSeconds(30)).until(() -> second.log().contains("Registrar started"));
         assertThat(holder(client)).as("the standby does not take a held Lease").isEqualTo(firstIdentity);
         assertThat(second.reconciles()).as("a standby never reconciles").isZero();
+        // A standby reports ready, or a rolling update (which waits for new Pods) would never finish.
+        assertThat(second.get("/readyz")).isEqualTo(200);
 
+        long sent = System.nanoTime();
         first.sigterm();
         assertThat(first.awaitExit(Duration.ofSeconds(20))).as("first's exit; log:\n%s", first.log()).contains(0);
         assertThat(first.log()).contains("released leadership");
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-          assertThat(holder(client)).isNotBlank().isNotEqualTo(firstIdentity);
-          assertThat(second.log()).contains("leading as " + holder(client));
-        });
-
-        // The new leader reconciles: a new Pod is registered, and the first key never moved.
+        // A Pod that turns up after the leader is gone: only the new leader can register it.
         KubeletStandIn.run(client, pod(NAMESPACE, "le-2", "10.61.0.2", labels, true));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(etcd.values("/services/le/"))
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(etcd.values("/services/le/"))
             .containsOnlyKeys("/services/le/10.61.0.1:8080", "/services/le/10.61.0.2:8080"));
-        assertThat(createRevision(etcd, "/services/le/10.61.0.1:8080")).as("no DELETE and PUT across the handover")
-            .isEqualTo(created);
+        long takeover = Duration.ofNanos(System.nanoTime() - sent).toMillis();
+        assertThat(holder(client)).isNotBlank().isNotEqualTo(firstIdentity);
+        assertThat(second.log()).contains("leading as " + holder(client));
+
+        // Past the TTL from the old leader's exit: the keys live on the etcd lease the new leader
+        // adopted and renews; nothing was deleted or rewritten across the handover.
+        await().during(Duration.ofSeconds(TTL + 2)).atMost(Duration.ofSeconds(TTL + 10))
+            .untilAsserted(() -> assertThat(etcd.values("/services/le/")).hasSize(2));
+        assertThat(leaseId(client)).isEqualTo(lease);
+        assertThat(etcd.leases("/services/le/").values()).containsOnly(Long.parseUnsignedLong(lease, 16));
+        assertThat(events.deletes()).isEmpty();
+        assertThat(events.puts()).containsExactly("/services/le/10.61.0.2:8080");
+        System.out.printf("real Lease: SIGTERM to the leader, new Pod registered by the standby %d ms later; "
+            + "0 deletes; keys alive %d s on the adopted lease%n", takeover, TTL + 2);
         second.sigterm();
         assertThat(second.awaitExit(Duration.ofSeconds(20))).contains(0);
       }
@@ -128,8 +144,8 @@ class LeaderElectionApiServerIT {
     return lease == null || lease.getSpec().getHolderIdentity() == null ? "" : lease.getSpec().getHolderIdentity();
   }
 
-  private static long createRevision(EtcdView etcd, String key) {
-    return etcd.kvs(key).stream().filter(kv -> kv.getKey().toString(java.nio.charset.StandardCharsets.UTF_8).equals(key)).mapToLong(KeyValue::getCreateRevision)
-        .findFirst().orElseThrow(() -> new AssertionError(key + " is not in etcd"));
+  private static String leaseId(KubernetesClient client) {
+    ServiceRegistration current = client.resources(ServiceRegistration.class).inNamespace(NAMESPACE).withName("le").get();
+    return current == null || current.getStatus() == null ? null : current.getStatus().getLeaseId();
   }
 }
