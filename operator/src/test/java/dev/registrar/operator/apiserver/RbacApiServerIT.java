@@ -170,6 +170,8 @@ class RbacApiServerIT {
       assertThat(jar.log()).as("the operator names what it lacks")
           .contains("forbidden: " + removed.verb() + " " + resource)
           .contains("refuses 1 permission(s)");
+      System.out.println("without " + removed + ":\n" + jar.log().lines().filter(l -> l.startsWith("registrar:"))
+          .collect(Collectors.joining("\n")));
     } finally {
       chart.applyIdentity(api, Optional.empty());
     }
