@@ -29,12 +29,16 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -152,28 +156,35 @@ class RbacApiServerIT {
     });
   }
 
-  static Stream<Grant> everyGrantedVerb() {
+  static Stream<Arguments> everyGrantedVerb() {
     List<Grant> grants = chart().grants();
     assertThat(grants).hasSizeGreaterThan(10);
-    return grants.stream();
+    return IntStream.range(0, grants.size()).mapToObj(i -> Arguments.of(i, grants.get(i)));
   }
 
-  @ParameterizedTest(name = "{0}")
+  /**
+   * Each case is a release of its own (its own ClusterRoles, namespace and ServiceAccount), so
+   * that the cases run side by side: each jar stops at its start-up check.
+   */
+  @ParameterizedTest(name = "{1}")
   @MethodSource("everyGrantedVerb")
-  void takingAnyOneVerbAwayStopsTheOperatorNamingIt(Grant removed) {
-    RenderedChart chart = chart();
+  @Execution(ExecutionMode.CONCURRENT)
+  void takingAnyOneVerbAwayStopsTheOperatorNamingIt(int index, Grant granted) {
+    String release = "rbac-case-" + index;
+    RenderedChart chart = RenderedChart.render(api, release, release, "etcd.endpoints={" + ETCD.endpointList() + "}");
+    Grant removed = chart.grants().get(index);
+    assertThat(List.of(removed.group(), removed.resource(), removed.verb()))
+        .as("the same grant in this release's chart").isEqualTo(List.of(granted.group(), granted.resource(), granted.verb()));
     chart.applyIdentity(api, Optional.of(removed));
-    Path kubeconfig = api.kubeconfigFor(NAMESPACE, chart.serviceAccount().getMetadata().getName());
-    try (OperatorProcess jar = launch(chart, kubeconfig, removed.verb() + "-" + removed.resource().replace('/', '-'))) {
-      assertThat(jar.awaitExit(Duration.ofSeconds(30))).as("exit code; log:\n%s", jar.log()).contains(4);
+    Path kubeconfig = api.kubeconfigFor(release, chart.serviceAccount().getMetadata().getName());
+    try (OperatorProcess jar = launch(chart, kubeconfig, release)) {
+      assertThat(jar.awaitExit(Duration.ofSeconds(60))).as("exit code; log:\n%s", jar.log()).contains(4);
       String resource = (removed.group().isEmpty() ? "" : removed.group() + "/") + removed.resource();
       assertThat(jar.log()).as("the operator names what it lacks")
           .contains("forbidden: " + removed.verb() + " " + resource)
           .contains("refuses 1 permission(s)");
       System.out.println("without " + removed + ":\n" + jar.log().lines().filter(l -> l.startsWith("registrar:"))
           .collect(Collectors.joining("\n")));
-    } finally {
-      chart.applyIdentity(api, Optional.empty());
     }
   }
 

@@ -63,8 +63,7 @@ record RenderedChart(String release, String namespace, List<HasMetadata> objects
         for (String group : rule.getApiGroups()) {
           for (String resource : rule.getResources()) {
             for (String verb : rule.getVerbs()) {
-              grants.add(new Grant(role.getKind() + " " + Optional.ofNullable(role.getMetadata().getNamespace())
-                  .map(n -> n + "/").orElse("") + role.getMetadata().getName(), group, resource, verb,
+              grants.add(new Grant(sourceOf(role), group, resource, verb,
                   Optional.ofNullable(role.getMetadata().getNamespace())));
             }
           }
@@ -108,7 +107,7 @@ record RenderedChart(String release, String namespace, List<HasMetadata> objects
     api.namespace(namespace);
     for (HasMetadata role : roles()) {
       HasMetadata copy = Serialization.clone(role);
-      removed.filter(grant -> grant.source().endsWith(role.getMetadata().getName()) && sameScope(grant, role))
+      removed.filter(grant -> grant.source().equals(sourceOf(role)))
           .ifPresent(grant -> setRules(copy, without(rules(copy), grant)));
       if (copy.getMetadata().getNamespace() != null) {
         api.namespace(copy.getMetadata().getNamespace());
@@ -142,8 +141,10 @@ record RenderedChart(String release, String namespace, List<HasMetadata> objects
     return api.client().authorization().v1().subjectAccessReview().create(review).getStatus().getAllowed();
   }
 
-  private static boolean sameScope(Grant grant, HasMetadata role) {
-    return grant.namespace().equals(Optional.ofNullable(role.getMetadata().getNamespace()));
+  /** "ClusterRole name" or "Role namespace/name". */
+  private static String sourceOf(HasMetadata role) {
+    return role.getKind() + " " + Optional.ofNullable(role.getMetadata().getNamespace()).map(n -> n + "/").orElse("")
+        + role.getMetadata().getName();
   }
 
   private List<HasMetadata> roles() {
