@@ -155,7 +155,8 @@ public final class RegistrarOperator implements AutoCloseable {
           .withReconciliationTerminationTimeout(RECONCILE_GRACE_ON_STOP)
           // Status is written with a JSON merge patch only when it changed; server-side apply
           // would need field-manager bookkeeping for no gain here.
-          .withUseSSAToPatchPrimaryResource(false);
+          .withUseSSAToPatchPrimaryResource(false)
+          .withResourceCloner(new RegistrationCloner(kubernetes.getKubernetesSerialization()));
       leaderLease.ifPresent(lock -> o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(
           LEADER_LEASE_NAME, leaderLeaseNamespace, tuning.leaseDuration(), tuning.renewDeadline(),
           tuning.retryPeriod(), lock.identity(),

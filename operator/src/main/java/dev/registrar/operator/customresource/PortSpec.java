@@ -13,6 +13,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "has(self.port) != has(self.containerPort)",
     message = "exactly one of port or containerPort must be set")
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public class PortSpec {
 
   @JsonPropertyDescription("The port's name, unique in the registration; written into the value "

@@ -1,5 +1,7 @@
 package dev.registrar.operator.customresource;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -27,6 +29,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Lease", jsonPath = ".status.leaseId", type = Type.STRING,
     priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class ServiceRegistration
     extends CustomResource<ServiceRegistrationSpec, ServiceRegistrationStatus>
     implements Namespaced {
@@ -34,10 +37,26 @@ public class ServiceRegistration
   public static final String GROUP = "registrar.dev";
   public static final String VERSION = "v1alpha1";
 
-  /** The service name in the registry: {@code spec.serviceName}, or the object's name. */
+  // One object the model cannot read must not stop the informer that reads them all.
+  @Override
+  @JsonDeserialize(using = TolerantReading.Spec.class)
+  public void setSpec(ServiceRegistrationSpec spec) {
+    super.setSpec(spec);
+  }
+
+  @Override
+  @JsonDeserialize(using = TolerantReading.Status.class)
+  public void setStatus(ServiceRegistrationStatus status) {
+    super.setStatus(status);
+  }
+
+  /**
+   * The service name in the registry: {@code spec.serviceName}, or the object's name when it is
+   * left out. An empty one is not left out: the CRD's pattern refuses it, and so does validation.
+   */
   public String effectiveServiceName() {
     ServiceRegistrationSpec spec = getSpec();
-    if (spec != null && spec.getServiceName() != null && !spec.getServiceName().isEmpty()) {
+    if (spec != null && spec.getServiceName() != null) {
       return spec.getServiceName();
     }
     return getMetadata().getName();

@@ -1,5 +1,7 @@
 package dev.registrar.operator.customresource;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -18,6 +20,8 @@ import java.util.Map;
 
 /** What to register: which Pods, under which service name, on which ports, with which metadata. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+// Fields this version does not know (a newer CRD, a rolled-back operator) are ignored, not fatal.
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class ServiceRegistrationSpec {
 
   public static final String DNS_LABEL = Limits.DNS_LABEL;
@@ -84,6 +88,22 @@ public class ServiceRegistrationSpec {
       + "a Service's publishNotReadyAddresses.")
   @Default("false")
   private Boolean publishNotReadyAddresses;
+
+  /** Why the stored spec could not be read, set only by {@link TolerantReading.Spec}. */
+  @JsonIgnore
+  private String unreadable;
+
+  /** A spec that stands for a stored one the model cannot read, saying why. */
+  public static ServiceRegistrationSpec unreadable(String why) {
+    ServiceRegistrationSpec spec = new ServiceRegistrationSpec();
+    spec.unreadable = why;
+    return spec;
+  }
+
+  /** Why the stored spec could not be read (the field, what it needs, what it holds), if so. */
+  public java.util.Optional<String> unreadable() {
+    return java.util.Optional.ofNullable(unreadable);
+  }
 
   public String getServiceName() {
     return serviceName;

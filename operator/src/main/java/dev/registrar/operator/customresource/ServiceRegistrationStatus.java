@@ -9,6 +9,7 @@ import java.util.Objects;
 
 /** What the operator observed and did, last time it reconciled the registration. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
 public class ServiceRegistrationStatus {
 
   @JsonPropertyDescription("The metadata.generation this status describes.")

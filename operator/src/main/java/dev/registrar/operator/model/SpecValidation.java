@@ -30,6 +30,9 @@ public final class SpecValidation {
     if (spec == null) {
       return Optional.of("spec is required");
     }
+    if (spec.unreadable().isPresent()) {
+      return spec.unreadable();
+    }
     String serviceName = registration.effectiveServiceName();
     if (!ServiceNames.isValid(serviceName)) {
       return Optional.of("spec.serviceName '" + serviceName + "' must be a DNS-1123 label: lowercase "
@@ -66,14 +69,14 @@ public final class SpecValidation {
       if (port.getPort() != null && (port.getPort() < Limits.MIN_PORT || port.getPort() > Limits.MAX_PORT)) {
         return Optional.of(field + ".port " + port.getPort() + " is outside " + Limits.MIN_PORT + "-" + Limits.MAX_PORT);
       }
-      if (port.getContainerPort() != null && (port.getContainerPort().length() > MAX_PORT_NAME
+      if (port.getContainerPort() != null && (characters(port.getContainerPort()) > MAX_PORT_NAME
           || !ServiceNames.isValid(port.getContainerPort()))) {
         return Optional.of(field + ".containerPort '" + port.getContainerPort()
             + "' must be a container port name: a DNS-1123 label of at most " + MAX_PORT_NAME + " characters");
       }
     }
-    if (spec.getVersion() != null && spec.getVersion().length() > MAX_VERSION) {
-      return Optional.of("spec.version is " + spec.getVersion().length() + " characters, more than "
+    if (spec.getVersion() != null && characters(spec.getVersion()) > MAX_VERSION) {
+      return Optional.of("spec.version is " + characters(spec.getVersion()) + " characters, more than "
           + MAX_VERSION);
     }
     int weight = spec.effectiveWeight();
@@ -127,14 +130,14 @@ public final class SpecValidation {
           + ServiceRegistrationSpec.MAX_METADATA_ENTRIES + " allowed");
     }
     for (Map.Entry<String, String> entry : new TreeMap<>(metadata).entrySet()) {
-      int keyLength = entry.getKey().length();
+      int keyLength = characters(entry.getKey());
       if (keyLength < 1 || keyLength > ServiceRegistrationSpec.MAX_METADATA_KEY_LENGTH) {
         return Optional.of("spec.metadata key '" + abbreviate(entry.getKey()) + "' must be 1 to "
             + ServiceRegistrationSpec.MAX_METADATA_KEY_LENGTH + " characters");
       }
       String value = entry.getValue() == null ? "" : entry.getValue();
-      if (value.length() > ServiceRegistrationSpec.MAX_METADATA_VALUE_LENGTH) {
-        return Optional.of("spec.metadata['" + entry.getKey() + "'] is " + value.length()
+      if (characters(value) > ServiceRegistrationSpec.MAX_METADATA_VALUE_LENGTH) {
+        return Optional.of("spec.metadata['" + entry.getKey() + "'] is " + characters(value)
             + " characters, more than " + ServiceRegistrationSpec.MAX_METADATA_VALUE_LENGTH);
       }
     }
@@ -163,7 +166,15 @@ public final class SpecValidation {
     }
   }
 
+  /**
+   * A length as the API server counts it for the CRD's {@code maxLength} and CEL's {@code size()}:
+   * Unicode characters (code points), not Java's UTF-16 units, so that an emoji counts once.
+   */
+  static int characters(String text) {
+    return text.codePointCount(0, text.length());
+  }
+
   private static String abbreviate(String text) {
-    return text.length() <= 20 ? text : text.substring(0, 20) + "...";
+    return characters(text) <= 20 ? text : text.substring(0, text.offsetByCodePoints(0, 20)) + "...";
   }
 }
