@@ -21,7 +21,13 @@ import dev.registrar.testing.kubernetes.RealKubeApiServer.AuditEvent;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -47,6 +53,9 @@ class SemanticsApiServerIT {
   static final String NAMESPACE = "semantics";
   static final String ADMIN = "kubeapitest";
   static final Map<String, String> LABELS = Map.of("app", "sem");
+  static final ResourceDefinitionContext REGISTRATIONS = new ResourceDefinitionContext.Builder()
+      .withGroup("registrar.dev").withVersion("v1alpha1").withPlural("serviceregistrations").withKind("ServiceRegistration")
+      .withNamespaced(true).build();
 
   private static RealKubeApiServer api;
   private static KubernetesClient client;
@@ -158,6 +167,53 @@ class SemanticsApiServerIT {
       assertThat(client.resources(ServiceRegistration.class).inNamespace(NAMESPACE).withName("fin").get()).isNull();
       assertThat(etcd.values("/services/fin/")).isEmpty();
     });
+  }
+
+  @Test
+  void objectsOfANewerCrdWithFieldsThisVersionDoesNotKnowAreServedAndLengthsCountAsTheApiServerCounts() {
+    // A newer CRD (as after an operator rollback, or before the Deployment rolled): the same
+    // version with a field more in the spec and in each port. The API server keeps them.
+    CustomResourceDefinition newer = Serialization.unmarshal(api.kubectl("get", "crd", RealCluster.CRD_NAME, "-o", "json")
+        .ok().out(), CustomResourceDefinition.class);
+    JSONSchemaProps spec = newer.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+    spec.getProperties().put("protocol", new JSONSchemaPropsBuilder().withType("string").build());
+    spec.getProperties().get("ports").getItems().getSchema().getProperties()
+        .put("appProtocol", new JSONSchemaPropsBuilder().withType("string").build());
+    newer.getMetadata().setManagedFields(null);
+    client.resource(newer).update();
+    try {
+      KubeletStandIn.run(client, pod(NAMESPACE, "newer-1", "10.51.0.31", Map.of("app", "newer"), true));
+      servedByThisVersion();
+    } finally {
+      // Back to the CRD as shipped, for the classes after this one.
+      api.kubectl("replace", "-f", RealCluster.CRD.toString()).ok();
+    }
+  }
+
+  private static void servedByThisVersion() {
+    String rocket = "\uD83D\uDE80";
+    GenericKubernetesResource object = Serialization.unmarshal("""
+        {"apiVersion":"registrar.dev/v1alpha1","kind":"ServiceRegistration",
+         "metadata":{"name":"newer","namespace":"%s"},
+         "spec":{"serviceName":"newer","protocol":"grpc","version":"%s",
+                 "selector":{"matchLabels":{"app":"newer"}},
+                 "ports":[{"name":"grpc","port":9090,"appProtocol":"h2"}]}}""".formatted(NAMESPACE, rocket.repeat(64)),
+        GenericKubernetesResource.class);
+    // The new schema takes a moment to be served: until then the API server would prune the fields.
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.genericKubernetesResources(REGISTRATIONS)
+        .inNamespace(NAMESPACE).resource(object).dryRun().create().getAdditionalProperties().get("spec").toString()
+        .contains("appProtocol=h2"));
+    client.genericKubernetesResources(REGISTRATIONS).inNamespace(NAMESPACE).resource(object).create();
+    assertThat(client.genericKubernetesResources(REGISTRATIONS).inNamespace(NAMESPACE).withName("newer").get()
+        .getAdditionalProperties().get("spec").toString()).contains("protocol=grpc", "appProtocol=h2");
+
+    // Served by this version: the unknown fields ignored, 64 emoji taken as the 64 characters the API server counted.
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(etcd.values("/services/newer/")).containsOnlyKeys("/services/newer/10.51.0.31:9090");
+      assertThat(ready("newer").getStatus()).isEqualTo("True");
+    });
+    assertThat(etcd.values("/services/newer/").values()).extracting(v -> dev.registrar.client.EndpointCodec
+        .decode(v.getBytes(java.nio.charset.StandardCharsets.UTF_8)).version()).containsExactly(rocket.repeat(64));
   }
 
   private static io.fabric8.kubernetes.api.model.PodCondition gate(String namespace, String pod) {
