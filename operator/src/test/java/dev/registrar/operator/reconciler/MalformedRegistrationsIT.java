@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Ready condition (True with its keys, or False with a reason), and a registration beside them
  * keeps its keys, untouched (same ModRevision), and keeps being served.
  *
- * <p>{@code -Dregistrar.fuzz.seed=N} replays another run; the seed is printed.
+ * <p>The seed is 26 unless {@code -Dregistrar.fuzz.seed=N} says otherwise; it is printed.
  */
 class MalformedRegistrationsIT {
 
@@ -90,7 +90,8 @@ class MalformedRegistrationsIT {
 
   @Test
   void noBadObjectStopsTheOperatorEachGetsReadyAndTheOthersAreUntouched() {
-    long seed = Long.getLong("registrar.fuzz.seed", System.currentTimeMillis() % 100_000);
+    // A fixed seed: every run writes the same objects, so a failure replays; another seed widens the net.
+    long seed = Long.getLong("registrar.fuzz.seed", 26);
     System.out.println("MalformedRegistrationsIT seed " + seed + " (-Dregistrar.fuzz.seed=" + seed + " replays it)");
     Random random = new Random(seed);
     try (OperatorFixture fixture = OperatorFixture.start(ETCD, "--name-policy", "any", "--topology", "false")) {
