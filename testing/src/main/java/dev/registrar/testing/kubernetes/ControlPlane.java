@@ -32,7 +32,7 @@ public record ControlPlane(Path root, String kubernetesVersion, Path binaries) {
       for (String program : new String[] {"kube-apiserver", "etcd", "kubectl", "helm", "kube-controller-manager"}) {
         if (!Files.isExecutable(dir.resolve(program))) {
           throw new AssertionError("the real control plane is not built: " + dir.resolve(program) + " is missing. "
-              + "Run 'bash " + SCRIPT + "' once (a cold build takes about 15 minutes; 'bash .ci/run' does it)");
+              + "Run 'bash " + SCRIPT + "' once (a cold build takes about 8 minutes; 'bash .ci/run' does it)");
         }
       }
       located = plane;
