@@ -45,7 +45,8 @@ class RbacUsageIT {
       "registrar.dev/serviceregistrations", Set.of("get"),
       // JOSDK's start-up check (a SelfSubjectRulesReview) insists on update; fabric8 patches.
       "coordination.k8s.io/leases", Set.of("update"),
-      // The readiness gate reads a Pod again only when its write met a Pod changed under it.
+      // The readiness gate reads a gated Pod before its first write, and again when a write met a
+      // Pod changed under it: called whenever the scenario's gated Pod is written.
       "/pods", Set.of("get"));
 
   // /api/v1/namespaces/ns/pods/name/status, /apis/group/version/namespaces/ns/resource/name
