@@ -152,9 +152,10 @@ public final class SpecValidation {
     ServiceRegistrationSpec spec = registration.getSpec();
     String longestPortName = spec.getPorts().stream().map(PortSpec::getName)
         .max(java.util.Comparator.comparingInt(String::length)).orElse("");
+    // The longest zone too: a label value (the node's topology.kubernetes.io/zone) is at most 63.
     EndpointValue probe = new EndpointValue(spec.getVersion(), spec.effectiveWeight(),
         "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", 65535, longestPortName, "p".repeat(253),
-        registration.getMetadata().getNamespace(), "n".repeat(253), spec.getMetadata(),
+        registration.getMetadata().getNamespace(), "n".repeat(253), "z".repeat(63), spec.getMetadata(),
         new EndpointValue.Owner("c".repeat(63), registration.getMetadata().getNamespace(),
             registration.getMetadata().getName(), "00000000-0000-0000-0000-000000000000"));
     try {

@@ -45,4 +45,35 @@ class SpecValidationTest {
         .isEqualTo("spec.ports[0].port 0 is outside 1-65535");
     assertThat(problem(r -> r.getSpec().setLeaseTTLSeconds(5))).isEqualTo("spec.leaseTTLSeconds 5 is outside 15-3600");
   }
+
+  @Test
+  void aSpecThatPassesMakesAValueWithinTheLimitOnEveryPodNodeAndZone() {
+    // Grow the metadata a character at a time up to the largest spec validation accepts...
+    java.util.Map<String, String> metadata = new java.util.LinkedHashMap<>();
+    String accepted = null;
+    for (int length = 0; length < 32 * 256; length += 1) {
+      metadata.clear();
+      for (int entry = 0; entry * 256 < length; entry++) {
+        metadata.put(("k" + entry + "-").repeat(30).substring(0, 63), "v".repeat(Math.min(256, length - entry * 256)));
+      }
+      java.util.Map<String, String> attempt = new java.util.LinkedHashMap<>(metadata);
+      if (problem(r -> r.getSpec().setMetadata(attempt)) != null) {
+        break;
+      }
+      accepted = length > 0 ? String.valueOf(length) : accepted;
+    }
+    assertThat(accepted).isNotNull();
+    // ... then the largest value that spec can make, on a Pod, node and zone of the longest names, fits.
+    int length = Integer.parseInt(accepted);
+    java.util.Map<String, String> largest = new java.util.LinkedHashMap<>();
+    for (int entry = 0; entry * 256 < length; entry++) {
+      largest.put(("k" + entry + "-").repeat(30).substring(0, 63), "v".repeat(Math.min(256, length - entry * 256)));
+    }
+    dev.registrar.client.EndpointValue value = new dev.registrar.client.EndpointValue(null, 100,
+        "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", 65535, "http", "p".repeat(253), "shop", "n".repeat(253),
+        "z".repeat(63), largest, new dev.registrar.client.EndpointValue.Owner("c".repeat(63), "shop", "orders",
+            "00000000-0000-0000-0000-000000000000"));
+    assertThat(dev.registrar.client.EndpointCodec.encode(value).length)
+        .isLessThanOrEqualTo(dev.registrar.client.EndpointCodec.MAX_VALUE_BYTES);
+  }
 }
