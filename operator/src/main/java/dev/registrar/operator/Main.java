@@ -106,10 +106,10 @@ public final class Main {
     }
     log.debug("Kubernetes API at {} (from {})", url, source);
 
-    String leaseNamespace = config.leaderElectionNamespace().orElseGet(() -> kubernetes.getConfiguration().getNamespace());
     var permissions = RequiredPermissions.of(new RequiredPermissions.Scope(config.watchNamespaces(),
         config.podReadinessGate(), config.topology(), config.namePolicy().readsNamespaces(),
-        config.leaderElection() ? Optional.ofNullable(leaseNamespace) : Optional.empty()));
+        config.leaderElection() ? Optional.ofNullable(RegistrarOperator.leaderLeaseNamespace(config, kubernetes))
+            : Optional.empty()));
     KubernetesPermissionCheck.Outcome permitted = KubernetesPermissionCheck.check(kubernetes, permissions);
     if (permitted instanceof KubernetesPermissionCheck.Outcome.Denied denied) {
       err.println("registrar: the Kubernetes API at " + url + " refuses " + denied.refusals().size()
@@ -161,12 +161,8 @@ public final class Main {
 
   /** Who the client authenticates as, in words, for the 403 message. */
   private static String identity(KubernetesClient kubernetes) {
-    var config = kubernetes.getConfiguration();
-    if (config.getOauthToken() != null || config.getOauthTokenProvider() != null) {
-      return "the bearer token of " + (config.getCurrentContext() == null ? "the in-cluster ServiceAccount"
-          : "kubeconfig user " + config.getCurrentContext().getContext().getUser());
-    }
-    return config.getCurrentContext() == null ? "this identity" : "kubeconfig user " + config.getCurrentContext().getContext().getUser();
+    var context = kubernetes.getConfiguration().getCurrentContext();
+    return context == null ? "the in-cluster ServiceAccount" : "kubeconfig user " + context.getContext().getUser();
   }
 
   private static void haltIfStuck(int code, Logger log) {

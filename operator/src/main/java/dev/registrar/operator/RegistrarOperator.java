@@ -143,8 +143,7 @@ public final class RegistrarOperator implements AutoCloseable {
         .map(prefix -> new RegistryWatcher(etcd, prefix, view, ownWrites, reconciler::foreignChange,
             watchExecutor, counters, ETCD_TIMEOUT))
         .toList();
-    leaderLeaseNamespace = config.leaderElectionNamespace()
-        .orElseGet(() -> kubernetes.getConfiguration().getNamespace());
+    leaderLeaseNamespace = leaderLeaseNamespace(config, kubernetes);
     // A unique identity per process: two replicas on one host must not share leadership.
     leaderLease = config.leaderElection() ? Optional.of(new LeaseLock(leaderLeaseNamespace, LEADER_LEASE_NAME,
         instanceName() + "-" + UUID.randomUUID().toString().substring(0, 8))) : Optional.empty();
@@ -261,6 +260,11 @@ public final class RegistrarOperator implements AutoCloseable {
       awaitQuietly(watchExecutor);
       etcd.close();
     }
+  }
+
+  /** The leader Lease's namespace: the setting, or the client's own namespace (the Pod's, in a cluster). */
+  static String leaderLeaseNamespace(RegistrarConfig config, KubernetesClient kubernetes) {
+    return config.leaderElectionNamespace().orElseGet(() -> kubernetes.getConfiguration().getNamespace());
   }
 
   /** What controller-runtime's LeaderElectionReleaseOnCancel does; JOSDK does not expose it. */

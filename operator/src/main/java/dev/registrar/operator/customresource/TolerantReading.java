@@ -24,30 +24,50 @@ public final class TolerantReading {
 
   private TolerantReading() {}
 
-  /** For {@code ServiceRegistration.spec}. */
-  public static final class Spec extends JsonDeserializer<ServiceRegistrationSpec> {
+  /** Reads a {@code type} with its own bean deserializer, or, when that fails, what {@link #unread} makes. */
+  private abstract static class Tolerant<T> extends JsonDeserializer<T> {
+    private final Class<T> type;
+
+    Tolerant(Class<T> type) {
+      this.type = type;
+    }
+
+    /** What stands for a stored value the model cannot read. */
+    abstract T unread(Exception cause, JsonNode stored);
+
     @Override
-    public ServiceRegistrationSpec deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+    public T deserialize(JsonParser parser, DeserializationContext context) throws IOException {
       JsonNode tree = parser.readValueAsTree();
       try {
         // The class's own bean deserializer: this one sits on the property, so it is not called again.
-        return context.readTreeAsValue(tree, ServiceRegistrationSpec.class);
+        return context.readTreeAsValue(tree, type);
       } catch (JsonProcessingException | IllegalArgumentException e) {
-        return ServiceRegistrationSpec.unreadable(describe(e, tree));
+        return unread(e, tree);
       }
     }
   }
 
-  /** For {@code ServiceRegistration.status}: a status written by another version of the operator. */
-  public static final class Status extends JsonDeserializer<ServiceRegistrationStatus> {
+  /** For {@code ServiceRegistration.spec}: a spec that says why. */
+  public static final class Spec extends Tolerant<ServiceRegistrationSpec> {
+    public Spec() {
+      super(ServiceRegistrationSpec.class);
+    }
+
     @Override
-    public ServiceRegistrationStatus deserialize(JsonParser parser, DeserializationContext context) throws IOException {
-      JsonNode tree = parser.readValueAsTree();
-      try {
-        return context.readTreeAsValue(tree, ServiceRegistrationStatus.class);
-      } catch (JsonProcessingException | IllegalArgumentException e) {
-        return new ServiceRegistrationStatus();
-      }
+    ServiceRegistrationSpec unread(Exception cause, JsonNode stored) {
+      return ServiceRegistrationSpec.unreadable(describe(cause, stored));
+    }
+  }
+
+  /** For {@code ServiceRegistration.status}, written by another version of the operator: empty. */
+  public static final class Status extends Tolerant<ServiceRegistrationStatus> {
+    public Status() {
+      super(ServiceRegistrationStatus.class);
+    }
+
+    @Override
+    ServiceRegistrationStatus unread(Exception cause, JsonNode stored) {
+      return new ServiceRegistrationStatus();
     }
   }
 

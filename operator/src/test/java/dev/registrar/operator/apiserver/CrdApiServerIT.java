@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.registrar.operator.RepoPaths;
+import dev.registrar.operator.customresource.SampleRegistrations;
 import dev.registrar.operator.testing.Examples;
 import dev.registrar.testing.kubernetes.RealKubeApiServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -11,7 +12,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,39 +151,20 @@ class CrdApiServerIT {
   }
 
   private static GenericKubernetesResource registration(String name, Consumer<Map<String, Object>> change) {
-    Map<String, Object> spec = new LinkedHashMap<>();
-    spec.put("serviceName", "orders");
-    spec.put("selector", new LinkedHashMap<>(Map.of("matchLabels", Map.of("app", "orders"))));
-    List<Object> ports = new ArrayList<>();
-    ports.add(new LinkedHashMap<>(Map.of("name", "http", "port", 8080)));
-    ports.add(new LinkedHashMap<>(Map.of("name", "grpc", "containerPort", "grpc")));
-    spec.put("ports", ports);
-    spec.put("version", "1.2.0");
-    spec.put("weight", 100);
-    spec.put("metadata", new LinkedHashMap<>(Map.of("team", "payments")));
-    spec.put("leaseTTLSeconds", 30);
-    change.accept(spec);
-    Map<String, Object> object = new LinkedHashMap<>();
-    object.put("apiVersion", "registrar.dev/v1alpha1");
-    object.put("kind", "ServiceRegistration");
-    object.put("metadata", Map.of("name", name, "namespace", NAMESPACE));
-    object.put("spec", spec);
-    return Serialization.unmarshal(Serialization.asJson(object), GenericKubernetesResource.class);
+    return Serialization.unmarshal(Serialization.asJson(SampleRegistrations.registration(NAMESPACE, name, change)),
+        GenericKubernetesResource.class);
   }
 
-  @SuppressWarnings("unchecked")
   private static List<Object> ports(Map<String, Object> spec) {
-    return (List<Object>) spec.get("ports");
+    return SampleRegistrations.ports(spec);
   }
 
-  @SuppressWarnings("unchecked")
   private static Map<String, Object> port(Map<String, Object> spec) {
-    return (Map<String, Object>) ports(spec).get(0);
+    return SampleRegistrations.port(spec, 0);
   }
 
-  @SuppressWarnings("unchecked")
   private static Map<String, Object> containerPort(Map<String, Object> spec) {
-    return (Map<String, Object>) ports(spec).get(1);
+    return SampleRegistrations.port(spec, 1);
   }
 
   private static List<Object> ports(int count) {

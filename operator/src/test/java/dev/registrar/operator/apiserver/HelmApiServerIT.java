@@ -7,7 +7,6 @@ import dev.registrar.operator.testing.OperatorProcess;
 import dev.registrar.testing.etcd.EtcdExtension;
 import dev.registrar.testing.kubernetes.RealKubeApiServer;
 import dev.registrar.testing.process.Command;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
@@ -111,12 +110,7 @@ class HelmApiServerIT {
   }
 
   private static Map<String, String> envOf(Deployment deployment, Path kubeconfig) {
-    Map<String, String> env = new HashMap<>();
-    for (EnvVar var : deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
-      if (var.getValue() != null) {
-        env.put(var.getName(), var.getValue());
-      }
-    }
+    Map<String, String> env = new HashMap<>(RenderedChart.plainEnv(deployment));
     env.remove("REGISTRAR_HTTP_PORT");
     env.put("KUBECONFIG", kubeconfig.toString());
     return env;

@@ -89,9 +89,13 @@ record RenderedChart(String release, String namespace, List<HasMetadata> objects
 
   /** The operator container's environment, plain values only (the chart sets no others for these values). */
   Map<String, String> env() {
+    return plainEnv(Manifests.ofType(objects, Deployment.class).get(0));
+  }
+
+  /** A Deployment's first container's environment variables that have a plain value. */
+  static Map<String, String> plainEnv(Deployment deployment) {
     Map<String, String> env = new LinkedHashMap<>();
-    for (EnvVar var : Manifests.ofType(objects, Deployment.class).get(0).getSpec().getTemplate().getSpec()
-        .getContainers().get(0).getEnv()) {
+    for (EnvVar var : deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
       if (var.getValue() != null) {
         env.put(var.getName(), var.getValue());
       }

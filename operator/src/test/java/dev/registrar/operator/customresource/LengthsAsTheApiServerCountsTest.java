@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.registrar.operator.model.SpecValidation;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,16 +51,6 @@ class LengthsAsTheApiServerCountsTest {
   }
 
   private static Map<String, Object> registration(BiConsumer<Map<String, Object>, String> change, String value) {
-    Map<String, Object> spec = new LinkedHashMap<>();
-    spec.put("serviceName", "orders");
-    spec.put("selector", Map.of("matchLabels", Map.of("app", "orders")));
-    spec.put("ports", List.of(Map.of("name", "http", "port", 8080)));
-    change.accept(spec, value);
-    Map<String, Object> object = new LinkedHashMap<>();
-    object.put("apiVersion", "registrar.dev/v1alpha1");
-    object.put("kind", "ServiceRegistration");
-    object.put("metadata", Map.of("name", "orders", "namespace", "shop"));
-    object.put("spec", spec);
-    return object;
+    return SampleRegistrations.registration("shop", "orders", spec -> change.accept(spec, value));
   }
 }

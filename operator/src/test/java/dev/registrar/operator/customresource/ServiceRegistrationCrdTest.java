@@ -21,30 +21,11 @@ class ServiceRegistrationCrdTest {
 
   /** A valid ServiceRegistration, as a plain object, for one field to be broken. */
   private static Map<String, Object> registration(Consumer<Map<String, Object>> change) {
-    Map<String, Object> spec = new LinkedHashMap<>();
-    spec.put("serviceName", "orders");
-    spec.put("selector", new LinkedHashMap<>(Map.of("matchLabels", Map.of("app", "orders"))));
-    List<Object> ports = new ArrayList<>();
-    ports.add(new LinkedHashMap<>(Map.of("name", "http", "port", 8080)));
-    ports.add(new LinkedHashMap<>(Map.of("name", "grpc", "containerPort", "grpc")));
-    spec.put("ports", ports);
-    spec.put("version", "1.2.0");
-    spec.put("weight", 100);
-    spec.put("metadata", new LinkedHashMap<>(Map.of("team", "payments")));
-    spec.put("leaseTTLSeconds", 30);
-    spec.put("publishNotReadyAddresses", false);
-    change.accept(spec);
-    Map<String, Object> object = new LinkedHashMap<>();
-    object.put("apiVersion", "registrar.dev/v1alpha1");
-    object.put("kind", "ServiceRegistration");
-    object.put("metadata", Map.of("name", "orders", "namespace", "shop"));
-    object.put("spec", spec);
-    return object;
+    return SampleRegistrations.registration("shop", "orders", change);
   }
 
-  @SuppressWarnings("unchecked")
   private static Map<String, Object> port(Map<String, Object> spec, int index) {
-    return (Map<String, Object>) ((List<Object>) spec.get("ports")).get(index);
+    return SampleRegistrations.port(spec, index);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.registrar.testing.kubernetes;
 
+import dev.registrar.testing.RepositoryRoot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,7 @@ public record ControlPlane(Path root, String kubernetesVersion, Path binaries) {
   /** The built control plane; fails with the build command when a binary is missing. */
   public static synchronized ControlPlane locate() {
     if (located == null) {
-      Path dir = Path.of(run(repositoryRoot().resolve(SCRIPT).toString(), "--dir").strip());
+      Path dir = Path.of(run(RepositoryRoot.find().resolve(SCRIPT).toString(), "--dir").strip());
       String name = dir.getFileName().toString();
       if (!name.endsWith(PLATFORM)) {
         throw new AssertionError(SCRIPT + " --dir printed " + dir + ", not a <version>" + PLATFORM + " folder");
@@ -46,18 +47,6 @@ public record ControlPlane(Path root, String kubernetesVersion, Path binaries) {
 
   public Path helm() {
     return binaries.resolve("helm");
-  }
-
-  /** The repository root: the nearest folder upwards that holds mvnw. */
-  static Path repositoryRoot() {
-    Path dir = Path.of("").toAbsolutePath();
-    while (dir != null && !Files.exists(dir.resolve("mvnw"))) {
-      dir = dir.getParent();
-    }
-    if (dir == null) {
-      throw new IllegalStateException("repository root (with mvnw) not found above " + Path.of("").toAbsolutePath());
-    }
-    return dir;
   }
 
   private static String run(String... command) {

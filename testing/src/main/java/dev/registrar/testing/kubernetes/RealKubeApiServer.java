@@ -105,12 +105,10 @@ public final class RealKubeApiServer implements AutoCloseable {
     }
   }
 
-  /** A new client with the admin identity that sends {@code userAgent}, so the audit log tells its calls apart. */
-  public KubernetesClient newClient(String userAgent) {
-    return newClient(userAgent, url);
-  }
-
-  /** The same, through another URL to this server (a proxy in front of it). */
+  /**
+   * A new client with the admin identity, to this server at {@code url} (a proxy in front of it),
+   * that sends {@code userAgent}, so the audit log tells its calls apart.
+   */
   public KubernetesClient newClient(String userAgent, String url) {
     return new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration())
         .withUserAgent(userAgent).withMasterUrl(url).build()).build();
@@ -180,12 +178,8 @@ public final class RealKubeApiServer implements AutoCloseable {
 
   /** {@code kubectl --kubeconfig <admin> args...}, with a cache of its own (no stale discovery). */
   public Command kubectl(String... args) {
-    return kubectlAs(kubeconfig, args);
-  }
-
-  public Command kubectlAs(Path identity, String... args) {
     return Command.run(Command.of(controlPlane.kubectl(),
-        List.of("--kubeconfig", identity.toString(), "--cache-dir", dir.resolve("kubectl-cache").toString()), args),
+        List.of("--kubeconfig", kubeconfig.toString(), "--cache-dir", dir.resolve("kubectl-cache").toString()), args),
         Map.of(), Duration.ofSeconds(60));
   }
 
