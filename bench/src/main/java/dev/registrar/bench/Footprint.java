@@ -80,6 +80,10 @@ final class Footprint {
       builder.environment().put("KUBECONFIG", api.writeKubeconfig(dir.resolve("kubeconfig"), "default").toString());
       builder.environment().put("REGISTRAR_ETCD_ENDPOINTS", etcd.endpointList());
       builder.environment().put("REGISTRAR_HTTP_PORT", Integer.toString(freePort()));
+      // The jar loads the whole /services/ root: nothing of an earlier phase may be there.
+      result.put("footprint_keys_before_start", etcd.client().getKVClient().get(RegistrarBench.bytes("/"),
+          io.etcd.jetcd.options.GetOption.builder().isPrefix(true).withCountOnly(true).build())
+          .get(10, TimeUnit.SECONDS).getCount());
       long t0 = System.nanoTime();
       Process process = builder.start();
       AtomicLong peakRss = new AtomicLong();

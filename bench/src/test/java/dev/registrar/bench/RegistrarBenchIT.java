@@ -22,13 +22,19 @@ class RegistrarBenchIT {
     // One etcd revision per endpoint change, and an idle operator writes nothing.
     assertThat(result.get("revisions_per_change")).isEqualTo(1.0);
     assertThat(result.get("idle_etcd_revisions")).isEqualTo(0L);
+    // One etcd round trip per readiness change (docs/design.md), and the steady state reads
+    // nothing: an idle reconcile plans from the watch-fed view and calls etcd not at all.
+    assertThat(result.get("etcd_round_trips_per_change")).isEqualTo(1.0);
+    assertThat(result.get("idle_etcd_calls")).isEqualTo(0L);
     // A gated Pod's condition turns True only once etcd has its key.
     assertThat(result.get("gate_pods")).isEqualTo(10);
     assertThat(result.get("gate_true_before_key")).isEqualTo(0);
     assertThat(result.get("idle_status_patches")).isEqualTo(0L);
     assertThat(((Number) result.get("idle_reconciles")).longValue()).isGreaterThanOrEqualTo(registrations);
     assertThat((double) result.get("cold_start_seconds")).isPositive();
-    // The shipped jar on its own: it started, registered the Pods and was measured.
+    // The shipped jar on its own: it started on an empty registry (no earlier phase's keys or
+    // leases counted), registered the Pods and was measured.
+    assertThat(result.get("footprint_keys_before_start")).isEqualTo(0L);
     assertThat(((Number) result.get("footprint_rss_peak_mib")).longValue()).isPositive();
     assertThat(((Number) result.get("footprint_heap_live_mib")).longValue()).isPositive();
     assertThat(((Number) result.get("pod_bytes_pruned")).longValue())

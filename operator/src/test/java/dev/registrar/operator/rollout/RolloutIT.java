@@ -262,12 +262,32 @@ class RolloutIT {
     long created = kv("/services/maps/10.5.0.1:8080").getCreateRevision();
     long bareRevision = kv("/services/maps/10.5.0.2:8080").getModRevision();
 
+    // A heartbeat (the kubelet's status write) and a label other than the zone reconcile nothing:
+    // the Node informer's filter lets zone changes through only (docs/design.md).
+    int settled = operator.awaitSettled();
+    client.nodes().withName("node-z").editStatus(n -> {
+      n.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder().addNewCondition().withType("Ready")
+          .withStatus("True").withLastHeartbeatTime(Instant.now().toString()).endCondition().build());
+      return n;
+    });
+    client.nodes().withName("node-z").edit(n -> {
+      n.getMetadata().getLabels().put("node.kubernetes.io/instance-type", "m7i.large");
+      return n;
+    });
+    client.nodes().withName("node-bare").edit(n -> {
+      n.getMetadata().setLabels(new java.util.HashMap<>(Map.of("kubernetes.io/os", "linux")));
+      return n;
+    });
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> operator.reconciles() == settled);
+
     client.nodes().withName("node-z").edit(n -> {
       n.getMetadata().getLabels().put("topology.kubernetes.io/zone", "eu-west-1c");
       return n;
     });
 
     await().atMost(WAIT).until(() -> "eu-west-1c".equals(value("/services/maps/10.5.0.1:8080").zone()));
+    // The zone change alone reconciled: one registration (maps), once.
+    assertThat(operator.awaitSettled()).isEqualTo(settled + 1);
     assertThat(kv("/services/maps/10.5.0.1:8080").getCreateRevision()).isEqualTo(created);
     assertThat(kv("/services/maps/10.5.0.2:8080").getModRevision()).isEqualTo(bareRevision);
 
