@@ -136,6 +136,12 @@ public final class Main {
       err.println("registrar: invalid configuration: " + e.getMessage());
       kubernetes.close();
       return EXIT_CONFIG;
+    } catch (RuntimeException e) {
+      // A valid configuration the machine cannot honour, such as an HTTP port already taken.
+      log.debug("setting up failed", e);
+      err.println("registrar: could not start: " + KubernetesApiCheck.describe(e));
+      kubernetes.close();
+      return EXIT_STARTUP;
     }
     // Any other way the JVM ends (System.exit elsewhere, SIGHUP): stop in order, never exit here.
     Runtime.getRuntime().addShutdownHook(new Thread(operator::close, "registrar-shutdown"));

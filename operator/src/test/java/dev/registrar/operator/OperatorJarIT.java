@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.registrar.operator.testing.OperatorProcess;
 import dev.registrar.testing.etcd.EtcdExtension;
 import dev.registrar.testing.kubernetes.MockKubernetesApi;
+import dev.registrar.testing.net.TcpProxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -111,6 +112,54 @@ class OperatorJarIT {
           .contains("WARN", "etcd is not reachable at [http://127.0.0.1:", "starting anyway"));
       operator.sigterm();
       assertThat(operator.awaitExit(Duration.ofSeconds(5))).contains(0);
+    }
+  }
+
+  /** A valid configuration that cannot start: the HTTP port is taken. Exit 1, one line naming it. */
+  @Test
+  void aTakenHttpPortExitsWithCode1AndOneLineNamingIt() throws Exception {
+    try (MockKubernetesApi api = MockKubernetesApi.start();
+         java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+      String out = runToEnd(List.of(), List.of(), Map.of(
+          "KUBECONFIG", api.writeKubeconfig(dir.resolve("kubeconfig"), "default").toString(),
+          "REGISTRAR_ETCD_ENDPOINTS", ETCD.endpointList(),
+          "REGISTRAR_HTTP_PORT", Integer.toString(taken.getLocalPort())));
+      assertThat(out).startsWith("1\n");
+      assertThat(out.lines().filter(line -> line.startsWith("registrar:")).toList()).as(out).singleElement().asString()
+          .isEqualTo("registrar: could not start: UncheckedIOException: cannot listen on HTTP port " + taken.getLocalPort()
+              + " caused by BindException: Address already in use");
+      assertThat(out).doesNotContain("\tat ");
+    }
+  }
+
+  /**
+   * A stop that cannot finish (the API server stops answering while the leader releases its
+   * Lease) halts the process after 10 s with exit 1, so that the pod never hangs until SIGKILL.
+   */
+  @Test
+  void aStopThatHangsHaltsAfter10SecondsWithCode1() throws Exception {
+    try (MockKubernetesApi api = MockKubernetesApi.startWithLeaderElection(); TcpProxy proxy = TcpProxy.inFrontOf(api.url())) {
+      Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"), "default");
+      java.nio.file.Files.writeString(kubeconfig, java.nio.file.Files.readString(kubeconfig)
+          .replaceFirst("server: http://[^\\n]+", "server: " + proxy.url()));
+      // fabric8's request timeout longer than the stop deadline: the release waits for an answer.
+      try (OperatorProcess operator = OperatorProcess.launch(List.of("-Dkubernetes.request.timeout=60000"), List.of(),
+          Map.of("KUBECONFIG", kubeconfig.toString(), "REGISTRAR_ETCD_ENDPOINTS", ETCD.endpointList(),
+              "REGISTRAR_LEADER_ELECTION", "true"), dir.resolve("operator.log"))) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+          assertThat(operator.isAlive()).withFailMessage(() -> "operator exited:\n" + operator.log()).isTrue();
+          assertThat(operator.log()).contains("leading as");
+        });
+        proxy.silence();
+        long start = System.nanoTime();
+        operator.sigterm();
+        assertThat(operator.awaitExit(Duration.ofSeconds(30))).as("exit code after a stuck stop").contains(1);
+        long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+        assertThat(seconds).isBetween(10L, 20L);
+        assertThat(operator.log()).contains("Stopping Registrar (signal)", "Registrar did not stop within 10 s; halting")
+            .doesNotContain("Registrar stopped");
+        System.out.printf("a stuck stop: exit 1 after %d s%n", seconds);
+      }
     }
   }
 }
