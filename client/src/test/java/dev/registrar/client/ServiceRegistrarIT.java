@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.registrar.testing.FaultDuration;
+import dev.registrar.testing.etcd.EtcdEvents;
 import dev.registrar.testing.etcd.EtcdExtension;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -80,12 +81,19 @@ class ServiceRegistrarIT {
     try (ServiceRegistrar fresh = new ServiceRegistrar(client, RegistryPrefix.DEFAULT, Duration.ofSeconds(15))) {
       long newLease = fresh.register("batch", VALUE).get(10, TimeUnit.SECONDS);
       assertThat(get(client, KEY)).singleElement().satisfies(kv -> assertThat(kv.getLease()).isEqualTo(newLease));
+      long modRevision = get(client, KEY).get(0).getModRevision();
 
-      old.close();
-      assertThat(ttlOf(client, oldLease)).as("the old lease is revoked").isEqualTo(-1);
-      // The key stays, on the newer instance's lease, and the old one does not come back for it.
-      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-          assertThat(get(client, KEY)).singleElement().satisfies(kv -> assertThat(kv.getLease()).isEqualTo(newLease)));
+      try (EtcdEvents events = new EtcdEvents(client, KEY)) {
+        old.close();
+        assertThat(ttlOf(client, oldLease)).as("the old lease is revoked").isEqualTo(-1);
+        // The key stays, on the newer instance's lease, and the old one does not come back for it.
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+            assertThat(get(client, KEY)).singleElement().satisfies(kv -> assertThat(kv.getLease()).isEqualTo(newLease)));
+        // Not even for a moment: a consumer would see a DELETE and a PUT, the flap this prevents.
+        assertThat(events.deletes()).as("DELETE events on the newer instance's key").isEmpty();
+        assertThat(events.puts()).as("PUT events on the newer instance's key").isEmpty();
+        assertThat(get(client, KEY).get(0).getModRevision()).isEqualTo(modRevision);
+      }
     }
     assertThat(get(client, KEY)).isEmpty();
   }
@@ -95,12 +103,20 @@ class ServiceRegistrarIT {
     Client client = etcd.client();
     try (ServiceRegistrar registrar = new ServiceRegistrar(client, RegistryPrefix.DEFAULT, Duration.ofSeconds(15))) {
       long lease = registrar.register("batch", VALUE).get(10, TimeUnit.SECONDS);
-      for (int i = 0; i < 3; i++) {
-        long deleted = System.nanoTime();
-        client.getKVClient().delete(ByteSequence.from(KEY, UTF_8)).get(5, TimeUnit.SECONDS); // etcdctl del
-        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(5)).untilAsserted(() ->
-            assertThat(get(client, KEY)).singleElement().satisfies(kv -> assertThat(kv.getLease()).isEqualTo(lease)));
-        System.out.printf("registrar: deleted key put back after %d ms%n", (System.nanoTime() - deleted) / 1_000_000);
+      try (EtcdEvents events = new EtcdEvents(client, KEY)) {
+        for (int i = 0; i < 3; i++) {
+          long deleted = System.nanoTime();
+          client.getKVClient().delete(ByteSequence.from(KEY, UTF_8)).get(5, TimeUnit.SECONDS); // etcdctl del
+          await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(5)).untilAsserted(() ->
+              assertThat(get(client, KEY)).singleElement().satisfies(kv -> assertThat(kv.getLease()).isEqualTo(lease)));
+          System.out.printf("registrar: deleted key put back after %d ms%n", (System.nanoTime() - deleted) / 1_000_000);
+        }
+        // Put back once per delete, and then left alone: no rewrite loop that consumers would see.
+        long restored = get(client, KEY).get(0).getModRevision();
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
+            .until(() -> get(client, KEY).get(0).getModRevision() == restored);
+        assertThat(events.deletes()).as("only the test's own deletes").hasSize(3);
+        assertThat(events.puts()).as("one put back per delete").hasSize(3);
       }
       assertThat(registrar.leaseId()).isEqualTo(lease);
     }

@@ -39,7 +39,7 @@ class PodOverridesTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"0,0", "10000,10000", "100,100", "007,7"})
+  @CsvSource({"0,0", "10000,10000", "100,100", "007,7", "9999,9999", "9,9"})
   void weightsFromZeroToTenThousandAreTaken(String annotation, int weight) {
     assertThat(of(Map.of("registrar.dev/weight", annotation)).weight()).isEqualTo(weight);
   }
@@ -85,5 +85,32 @@ class PodOverridesTest {
     assertThat(PodOverrides.present(Map.of("app.kubernetes.io/version", "3"))).isFalse();
     assertThat(PodOverrides.present(Map.of("metadata.registrar.dev/zone-hint", "a"))).isTrue();
     assertThat(PodOverrides.present(null)).isFalse();
+  }
+
+  @Test
+  void aBadWeightIsQuotedWholeUpToTwentyCharactersAndAbbreviatedBeyond() {
+    assertThat(of(Map.of("registrar.dev/weight", "a".repeat(20))).ignored()).singleElement().asString()
+        .startsWith("registrar.dev/weight='" + "a".repeat(20) + "' ignored");
+    assertThat(of(Map.of("registrar.dev/weight", "a".repeat(21))).ignored()).singleElement().asString()
+        .startsWith("registrar.dev/weight='" + "a".repeat(20) + "...' ignored");
+  }
+
+  @Test
+  void aMetadataKeyOfSixtyThreeCharactersIsTakenAndOneOfSixtyFourOrNoneIsIgnored() {
+    assertThat(of(Map.of("metadata.registrar.dev/" + "k".repeat(63), "v")).metadata()).containsEntry("k".repeat(63), "v");
+    assertThat(of(Map.of("metadata.registrar.dev/" + "k".repeat(64), "v")).ignored()).containsExactly(
+        "metadata.registrar.dev/" + "k".repeat(64) + " ignored: the key must be 1 to 63 characters");
+    assertThat(of(Map.of("metadata.registrar.dev/", "v")).ignored()).containsExactly(
+        "metadata.registrar.dev/ ignored: the key must be 1 to 63 characters");
+    assertThat(of(Map.of("metadata.registrar.dev/notes", "x".repeat(256))).metadata()).containsEntry("notes", "x".repeat(256));
+  }
+
+  @Test
+  void exactlyThirtyTwoMergedEntriesAreKept() {
+    Map<String, String> many = new HashMap<>();
+    IntStream.range(0, 30).forEach(i -> many.put("metadata.registrar.dev/k" + i, "v"));
+    PodOverrides full = of(many); // 2 of the spec + 30 = 32 entries
+    assertThat(full.metadata()).hasSize(32);
+    assertThat(full.ignored()).isEmpty();
   }
 }

@@ -120,4 +120,26 @@ class PodPruningTest {
     assertThat(PodPruning.nothingReadChanged(before, relabelled)).isFalse();
     assertThat(PodPruning.nothingReadChanged(before, notReady)).isFalse();
   }
+
+  @Test
+  void keepsTheKindTheProtocolThePodIpsAndOnlyTheGatesReason() {
+    Pod full = dev.registrar.operator.testing.TestObjects.gatedPod("shop", "a", "10.0.0.1", APP, true);
+    full.setApiVersion("v1");
+    full.setKind("Pod");
+    full.getSpec().getContainers().get(0).getPorts().get(0).setProtocol("UDP");
+    full.getStatus().setPodIPs(List.of(new io.fabric8.kubernetes.api.model.PodIP("10.0.0.1"),
+        new io.fabric8.kubernetes.api.model.PodIP("fd00::1")));
+    full.getStatus().getConditions().add(new io.fabric8.kubernetes.api.model.PodConditionBuilder()
+        .withType(PodReadiness.GATE).withStatus("False").withReason("RegistrationNotReady").build());
+
+    Pod pruned = PodPruning.prune(full);
+
+    assertThat(pruned.getApiVersion()).isEqualTo("v1");
+    assertThat(pruned.getKind()).isEqualTo("Pod");
+    assertThat(pruned.getSpec().getContainers().get(0).getPorts().get(0).getProtocol()).isEqualTo("UDP");
+    assertThat(pruned.getStatus().getPodIPs()).extracting(io.fabric8.kubernetes.api.model.PodIP::getIp)
+        .containsExactly("10.0.0.1", "fd00::1");
+    assertThat(PodReadiness.condition(pruned, PodReadiness.GATE).orElseThrow().getReason()).isEqualTo("RegistrationNotReady");
+    assertThat(PodReadiness.condition(pruned, "Ready").orElseThrow().getReason()).as("other reasons are dropped").isNull();
+  }
 }

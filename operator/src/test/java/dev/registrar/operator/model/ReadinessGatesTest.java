@@ -124,4 +124,60 @@ class ReadinessGatesTest {
     assertThat(new GateCondition(false, "Deregistered", "m").isShownBy(pod)).isFalse();
     assertThat(ReadinessGates.notSelected(pod).isShownBy(gatedPod("shop", "b", "10.0.0.2", APP, true))).isFalse();
   }
+
+  @Test
+  void aPodThatWasNeverRegisteredAndStopsBeingReadyGetsNoCondition() {
+    Pod gateFalse = gatedPod("shop", "a", "10.0.0.1", APP, false);
+    gateFalse.getStatus().getConditions().add(new PodConditionBuilder().withType(PodReadiness.GATE).withStatus("False")
+        .withReason("RegistrationNotReady").build());
+    DesiredState desired = DesiredStateCalculator.compute(orders(), List.of(gateFalse), GATE_ON);
+
+    assertThat(ReadinessGates.afterCommit("shop/orders", List.of(gateFalse), desired, Map.of())).isEmpty();
+    assertThat(ReadinessGates.whileNotReady("shop/orders", List.of(gateFalse), true, false, Reasons.CONFLICT, "m", false))
+        .isEmpty();
+  }
+
+  @Test
+  void aRegistrablePodWithoutKeysSaysWhyFromTheSkippedNotes() {
+    Pod pod = gatedPod("shop", "a", "10.0.0.1", APP, true);
+    ServiceRegistration named = registration("shop", "orders", "orders", APP, PortSpec.named("http", "web"));
+    DesiredState desired = DesiredStateCalculator.compute(named, List.of(pod), GATE_ON);
+
+    List<ReadinessGates.Next> next = ReadinessGates.afterCommit("shop/orders", List.of(pod), desired, Map.of());
+
+    assertThat(summary(next)).isEqualTo(Map.of("a", "False/RegistrationNotReady"));
+    assertThat(next.get(0).condition().message()).startsWith("ServiceRegistration shop/orders has no key for this Pod: pod a ");
+    DesiredState noNotes = new DesiredState(new java.util.TreeMap<>(), new java.util.TreeSet<>(List.of("a")), List.of(),
+        new java.util.TreeSet<>(List.of("a")), new java.util.TreeMap<>());
+    assertThat(ReadinessGates.afterCommit("shop/orders", List.of(pod), noNotes, Map.of()).get(0).condition().message())
+        .isEqualTo("ServiceRegistration shop/orders has no key for this Pod: none of its ports resolves");
+  }
+
+  @Test
+  void aRegisteredPodThatStopsBeingReadyWhileTheRegistrationCannotRegisterIsDeregisteredOnlyOnceItsKeysAreGone() {
+    Pod stopped = registered(gatedPod("shop", "b", "10.0.0.2", APP, false));
+
+    assertThat(ReadinessGates.whileNotReady("shop/orders", List.of(stopped), true, false, Reasons.ETCD_UNAVAILABLE,
+        "m", true)).as("its keys are still in etcd").isEmpty();
+    List<ReadinessGates.Next> gone = ReadinessGates.whileNotReady("shop/orders", List.of(stopped), true, false,
+        Reasons.NAME_NOT_ALLOWED, "m", false);
+    assertThat(summary(gone)).isEqualTo(Map.of("b", "False/Deregistered"));
+  }
+
+  @Test
+  void theDeregisteredMessageSaysWhy() {
+    Pod terminating = registered(gatedPod("shop", "t", "10.0.0.1", APP, true));
+    terminating.getMetadata().setDeletionTimestamp("2026-12-02T00:00:00Z");
+    Pod noIp = registered(gatedPod("shop", "n", null, APP, true));
+    Pod finished = registered(gatedPod("shop", "f", "10.0.0.3", APP, true));
+    finished.getStatus().setPhase("Succeeded");
+    List<Pod> pods = List.of(terminating, noIp, finished);
+    DesiredState desired = DesiredStateCalculator.compute(orders(), pods, GATE_ON);
+
+    Map<String, String> messages = ReadinessGates.afterCommit("shop/orders", pods, desired, Map.of()).stream()
+        .collect(Collectors.toMap(n -> n.pod().getMetadata().getName(), n -> n.condition().message()));
+
+    assertThat(messages).isEqualTo(Map.of("t", "its keys were deleted from etcd: it is terminating",
+        "n", "its keys were deleted from etcd: it has no IP", "f", "its keys were deleted from etcd: it has finished"));
+  }
 }

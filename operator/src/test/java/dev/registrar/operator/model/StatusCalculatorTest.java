@@ -122,4 +122,29 @@ class StatusCalculatorTest {
     assertThat(Conditions.isTrue(conditions, "Custom")).isTrue();
     assertThat(Conditions.isTrue(conditions, "Ready")).isFalse();
   }
+
+  @Test
+  void notReadyRecordsTheGenerationItObservedAndWithdrawnClaimsNothing() {
+    ServiceRegistrationStatus synced = StatusCalculator.synced(null, 3, "7b", desired(2, List.of()), 2, Map.of(), Set.of(), T1);
+    ServiceRegistrationStatus notReady = StatusCalculator.notReady(synced, 4, Reasons.ETCD_UNAVAILABLE, "down", T2);
+    assertThat(notReady.getObservedGeneration()).isEqualTo(4);
+    assertThat(notReady.getLeaseId()).isEqualTo("7b");
+    assertThat(notReady.getRegisteredEndpoints()).isEqualTo(2);
+
+    ServiceRegistrationStatus withdrawn = StatusCalculator.withdrawn(synced, 5, Reasons.NAME_NOT_ALLOWED, "refused", T2);
+    assertThat(withdrawn.getObservedGeneration()).isEqualTo(5);
+    assertThat(withdrawn.getLeaseId()).isNull();
+    assertThat(withdrawn.getRegisteredEndpoints()).isZero();
+    assertThat(condition(withdrawn, Conditions.READY).getStatus()).isEqualTo("False");
+    assertThat(condition(withdrawn, Conditions.READY).getReason()).isEqualTo(Reasons.NAME_NOT_ALLOWED);
+    assertThat(condition(withdrawn, Conditions.ENDPOINTS_AVAILABLE).getStatus()).isEqualTo("False");
+    assertThat(condition(withdrawn, Conditions.ENDPOINTS_AVAILABLE).getMessage()).isEqualTo("no endpoint is registered");
+  }
+
+  @Test
+  void aSummaryShowsThreeNotesAndCountsTheRest() {
+    assertThat(StatusCalculator.summary(List.of("a", "b", "c"))).isEqualTo("a, b, c");
+    assertThat(StatusCalculator.summary(List.of("a", "b", "c", "d"))).isEqualTo("a, b, c and 1 more");
+    assertThat(StatusCalculator.summary(List.of())).isEmpty();
+  }
 }

@@ -10,7 +10,7 @@ import dev.registrar.client.EndpointValue;
 import dev.registrar.operator.customresource.PortSpec;
 import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.testing.EtcdView;
-import dev.registrar.operator.testing.EtcdEvents;
+import dev.registrar.testing.etcd.EtcdEvents;
 import dev.registrar.operator.testing.OperatorFixture;
 import dev.registrar.operator.testing.RunningOperator;
 import dev.registrar.testing.etcd.EtcdExtension;

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.registrar.operator.customresource.PortSpec;
 import dev.registrar.operator.customresource.ServiceRegistration;
-import dev.registrar.operator.testing.EtcdEvents;
+import dev.registrar.testing.etcd.EtcdEvents;
 import dev.registrar.operator.testing.EtcdView;
 import dev.registrar.testing.kubernetes.MockKubernetesApi;
 import dev.registrar.operator.testing.RunningOperator;

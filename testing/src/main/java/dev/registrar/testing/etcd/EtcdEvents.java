@@ -1,4 +1,4 @@
-package dev.registrar.operator.testing;
+package dev.registrar.testing.etcd;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
