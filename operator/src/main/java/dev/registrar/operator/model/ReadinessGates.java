@@ -86,6 +86,38 @@ public final class ReadinessGates {
     return next;
   }
 
+  /**
+   * The condition of a Pod that several registrations select, from what each said at its last
+   * reconcile: True only when every registration that selects it says True (a rollout must not
+   * take an old Pod away while a consumer of any of its services would miss the new one); False
+   * as soon as one says False (the first by name, so that the message is stable); otherwise
+   * nothing yet, while a registration has not decided.
+   *
+   * @param verdicts what each registration (by "namespace/name") said, if anything
+   * @param selecting the registrations that select the Pod now
+   */
+  public static Optional<GateCondition> combine(Map<String, GateCondition> verdicts, java.util.Collection<String> selecting) {
+    List<String> names = selecting.stream().sorted().toList();
+    if (names.isEmpty()) {
+      return Optional.empty();
+    }
+    for (String name : names) {
+      GateCondition said = verdicts.get(name);
+      if (said != null && !said.registered()) {
+        return Optional.of(said);
+      }
+    }
+    if (!names.stream().allMatch(verdicts::containsKey)) {
+      return Optional.empty();
+    }
+    if (names.size() == 1) {
+      return Optional.of(verdicts.get(names.get(0)));
+    }
+    return Optional.of(new GateCondition(true, Reasons.GATE_REGISTERED, "registered in etcd by all " + names.size()
+        + " ServiceRegistrations that select it: " + String.join("; ", names.stream()
+            .map(name -> verdicts.get(name).message()).toList())));
+  }
+
   /** A Pod that stopped being registrable: False if it was registered, else nothing to say. */
   private static Optional<GateCondition> deregistered(Pod pod) {
     boolean registered = PodReadiness.condition(pod, PodReadiness.GATE)

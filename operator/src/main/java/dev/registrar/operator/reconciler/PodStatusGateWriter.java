@@ -51,8 +51,12 @@ public final class PodStatusGateWriter implements GateWriter {
   private final RegistrarMetrics metrics;
   // Per Pod (namespace/name): the newest condition asked for, not yet written.
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
-  // Per Pod UID: what was written last, until the informer cache shows it.
-  private final Map<String, GateCondition> written = new ConcurrentHashMap<>();
+  // Per Pod UID: what was written last, and the Pod's resourceVersion it was written over, until
+  // the informer cache shows it. A Pod seen at that same version predates the write (skip it); one
+  // at another version without the condition was changed since (someone edited it: write again).
+  private final Map<String, Written> written = new ConcurrentHashMap<>();
+
+  private record Written(GateCondition condition, String over) {}
   private volatile boolean forbiddenLogged;
   // Containers that turned ready before this process started say nothing about its speed.
   private final Instant startedAt;
@@ -73,11 +77,13 @@ public final class PodStatusGateWriter implements GateWriter {
     String uid = pod.getMetadata().getUid();
     if (next.isShownBy(pod)) {
       if (uid != null) {
-        written.remove(uid, next); // the cache caught up with what was written
+        written.computeIfPresent(uid, (k, w) -> w.condition().equals(next) ? null : w); // the cache caught up
       }
       return;
     }
-    if (uid != null && next.equals(written.get(uid))) {
+    Written last = uid == null ? null : written.get(uid);
+    if (last != null && last.condition().equals(next)
+        && java.util.Objects.equals(last.over(), pod.getMetadata().getResourceVersion())) {
       return; // written already; the cache has not seen it yet
     }
     String key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
@@ -118,7 +124,7 @@ public final class PodStatusGateWriter implements GateWriter {
       try {
         patch(pod, request.next());
         if (pod.getMetadata().getUid() != null) {
-          written.put(pod.getMetadata().getUid(), request.next());
+          written.put(pod.getMetadata().getUid(), new Written(request.next(), pod.getMetadata().getResourceVersion()));
         }
         if (request.next().registered()) {
           ReadinessLatencies.toGate(pod, startedAt, clock.instant()).ifPresent(metrics::readinessGate);

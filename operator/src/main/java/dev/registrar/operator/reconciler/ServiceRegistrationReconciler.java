@@ -112,7 +112,8 @@ public class ServiceRegistrationReconciler
       EventCoalescer changes, Clock clock, RegistryCounters counters, RegistrarMetrics metrics,
       GateWriter gateWriter) {
     this.registry = registry;
-    this.gates = new PodGates(registry.readinessGate(), gateWriter, states::registrationsOf);
+    this.gates = new PodGates(registry.readinessGate(), gateWriter, states::registrationsOf,
+        (pod, message) -> events.warning(pod, PodGates.GATE_NOT_SERVED, message));
     this.zones = registry.topology() ? new NodeZones() : Zones.NONE;
     this.store = store;
     this.states = states;
@@ -364,7 +365,8 @@ public class ServiceRegistrationReconciler
       return;
     }
     boolean publishNotReady = registration.getSpec() != null && registration.getSpec().effectivePublishNotReadyAddresses();
-    gates.write(ReadinessGates.whileNotReady(nameOf(registration), gates.decidedBy(registration, selectedPods(registration)),
+    List<Pod> gated = gates.gated(selectedPods(registration));
+    gates.write(registration, gated, ReadinessGates.whileNotReady(nameOf(registration), gated,
         registry.readinessGate(), publishNotReady, reason, message, keysKept));
   }
 
@@ -437,11 +439,14 @@ public class ServiceRegistrationReconciler
           + RegistrationLeases.hex(lease.id()));
     }
     states.blocked(registration.effectiveServiceName(), id, !tally.heldElsewhere().isEmpty());
+    List<Pod> matched = pods.stream().filter(p -> desired.matchedPodNames().contains(p.getMetadata().getName())
+        && registration.getMetadata().getNamespace().equals(p.getMetadata().getNamespace())).toList();
     if (gates.enabled()) {
-      List<Pod> matched = pods.stream().filter(p -> desired.matchedPodNames().contains(p.getMetadata().getName())
-          && registration.getMetadata().getNamespace().equals(p.getMetadata().getNamespace())).toList();
-      gates.write(ReadinessGates.afterCommit(nameOf(registration), gates.decidedBy(registration, matched), desired,
+      List<Pod> gated = gates.gated(matched);
+      gates.write(registration, gated, ReadinessGates.afterCommit(nameOf(registration), gated, desired,
           tally.heldElsewhere()));
+    } else {
+      gates.notServed(registration, matched);
     }
     warnIgnoredOverrides(state, desired, pods);
     ServiceRegistrationStatus next = StatusCalculator.synced(registration.getStatus(), generationOf(registration),
@@ -710,10 +715,11 @@ public class ServiceRegistrationReconciler
       throw e;
     }
     changes.forget(id);
-    if (gates.enabled()) {
-      unselected(states.matchedPods(id)); // the registration being deleted selects nothing now
-    }
+    Set<ResourceID> selectedBefore = states.matchedPods(id);
     states.clear(id);
+    if (gates.enabled()) {
+      unselected(selectedBefore); // the registration being deleted selects nothing now
+    }
     metrics.registrationGone(id);
     LOG.info("deleted; lease revoked and keys removed");
     return DeleteControl.defaultDelete();

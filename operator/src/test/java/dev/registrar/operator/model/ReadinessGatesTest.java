@@ -180,4 +180,29 @@ class ReadinessGatesTest {
     assertThat(messages).isEqualTo(Map.of("t", "its keys were deleted from etcd: it is terminating",
         "n", "its keys were deleted from etcd: it has no IP", "f", "its keys were deleted from etcd: it has finished"));
   }
+
+  static final GateCondition YES_A = new GateCondition(true, Reasons.GATE_REGISTERED, "by a");
+  static final GateCondition YES_B = new GateCondition(true, Reasons.GATE_REGISTERED, "by b");
+  static final GateCondition NO_B = new GateCondition(false, Reasons.GATE_REGISTRATION_NOT_READY, "b cannot");
+  static final GateCondition NO_C = new GateCondition(false, Reasons.GATE_ETCD_UNAVAILABLE, "c cannot");
+
+  @Test
+  void severalRegistrationsMakeThePodReadyOnlyWhenEveryOneHoldsItsKeys() {
+    assertThat(ReadinessGates.combine(Map.of("shop/a", YES_A), List.of("shop/a"))).contains(YES_A);
+    assertThat(ReadinessGates.combine(Map.of("shop/a", YES_A, "shop/b", YES_B), List.of("shop/b", "shop/a")))
+        .hasValueSatisfying(c -> {
+          assertThat(c.registered()).isTrue();
+          assertThat(c.reason()).isEqualTo(Reasons.GATE_REGISTERED);
+          assertThat(c.message()).isEqualTo("registered in etcd by all 2 ServiceRegistrations that select it: by a; by b");
+        });
+    // One says no: the first by name of those that say no, whatever the others say.
+    assertThat(ReadinessGates.combine(Map.of("shop/a", YES_A, "shop/b", NO_B), List.of("shop/a", "shop/b"))).contains(NO_B);
+    assertThat(ReadinessGates.combine(Map.of("shop/c", NO_C, "shop/b", NO_B), List.of("shop/c", "shop/b", "shop/a")))
+        .contains(NO_B);
+    // One has not decided yet: nothing to write, even if the others say yes.
+    assertThat(ReadinessGates.combine(Map.of("shop/a", YES_A), List.of("shop/a", "shop/b"))).isEmpty();
+    assertThat(ReadinessGates.combine(Map.of(), List.of("shop/a"))).isEmpty();
+    // Nobody selects it: not this function's call.
+    assertThat(ReadinessGates.combine(Map.of("shop/a", YES_A), List.of())).isEmpty();
+  }
 }

@@ -16,6 +16,7 @@ import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.model.PodReadiness;
 import dev.registrar.operator.testing.EtcdView;
 import dev.registrar.operator.testing.RunningOperator;
+import dev.registrar.testing.etcd.EtcdEvents;
 import dev.registrar.testing.etcd.EtcdExtension;
 import dev.registrar.testing.kubernetes.MockKubernetesApi;
 import io.etcd.jetcd.ByteSequence;
@@ -376,6 +377,70 @@ class RolloutIT {
     KeyValue kept = kv("/services/api/10.7.0.1:8080");
     assertThat(kept.getCreateRevision()).isEqualTo(old.getCreateRevision());
     assertThat(kept.getLease()).isEqualTo(old.getLease());
+    assertThat(readyAheadOfRegistry).isEmpty();
+  }
+
+  /** Someone edits or deletes the gate's condition by hand: it is back within a second, with no flap in etcd. */
+  @Test
+  @Order(20)
+  void aGateConditionEditedOrDeletedByHandIsPutBackWithinASecond() {
+    Map<String, String> hand = Map.of("app", "hand");
+    register("hand", hand);
+    create(gatedPod(NS, "hand-1", "10.20.0.1", hand, true));
+    await().atMost(WAIT).until(() -> gateOf("hand-1").equals("True/Registered"));
+    long keyRevision = kv("/services/hand/10.20.0.1:8080").getModRevision();
+
+    try (EtcdEvents events = EtcdEvents.ofService(ETCD.client(), "hand")) {
+      client.pods().inNamespace(NS).withName("hand-1").editStatus(p -> {
+        gate(p).orElseThrow().setStatus("False");
+        gate(p).orElseThrow().setReason("EditedByHand");
+        return p;
+      });
+      await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+          .until(() -> gateOf("hand-1").equals("True/Registered"));
+
+      client.pods().inNamespace(NS).withName("hand-1").editStatus(p -> {
+        p.getStatus().getConditions().removeIf(c -> PodReadiness.GATE.equals(c.getType()));
+        return p;
+      });
+      await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+          .until(() -> gateOf("hand-1").equals("True/Registered"));
+      // The registry was never touched: the condition is the gate's, not the key's.
+      assertThat(events.puts()).isEmpty();
+      assertThat(events.deletes()).isEmpty();
+    }
+    assertThat(kv("/services/hand/10.20.0.1:8080").getModRevision()).isEqualTo(keyRevision);
+  }
+
+  /**
+   * Two registrations select one gated Pod: it turns Ready only once both hold its keys. (The
+   * first by name used to decide alone: "alpha" registered it while "beta" could not.)
+   */
+  @Test
+  @Order(21)
+  void aPodSelectedByTwoRegistrationsIsReadyOnlyWhenBothHoldItsKeys() {
+    Map<String, String> both = Map.of("app", "both");
+    // "beta" wants a service name that "holder" has claimed: Conflict, no key for the Pod.
+    client.resource(registration(NS, "holder", "beta-svc", Map.of("app", "nobody"), PortSpec.number("http", 8080))).create();
+    await().atMost(WAIT).until(() -> etcd.value("/registrar/claims/beta-svc").isPresent());
+    client.resource(registration(NS, "alpha", "alpha-svc", both, PortSpec.number("http", 8080))).create();
+    client.resource(registration(NS, "beta", "beta-svc", both, PortSpec.number("grpc", 9090))).create();
+    create(gatedPod(NS, "both-1", "10.21.0.1", both, true));
+
+    await().atMost(WAIT).until(() -> keys("alpha-svc").containsKey("/services/alpha-svc/10.21.0.1:8080"));
+    await().atMost(WAIT).until(() -> gateOf("both-1").equals("False/RegistrationNotReady"));
+    assertThat(gate(fetched("both-1")).orElseThrow().getMessage()).startsWith("ServiceRegistration shop/beta is not Ready (Conflict)");
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+        .until(() -> gateOf("both-1").equals("False/RegistrationNotReady"));
+
+    // The name is free: beta registers the Pod too, and only now does it turn Ready.
+    client.resources(ServiceRegistration.class).inNamespace(NS).withName("holder").delete();
+    await().atMost(WAIT).until(() -> gateOf("both-1").equals("True/Registered"));
+    assertThat(keys("beta-svc")).containsKey("/services/beta-svc/10.21.0.1:9090");
+    assertThat(gate(fetched("both-1")).orElseThrow().getMessage()).isEqualTo(
+        "registered in etcd by all 2 ServiceRegistrations that select it: registered in etcd by ServiceRegistration "
+            + "shop/alpha: /services/alpha-svc/10.21.0.1:8080; registered in etcd by ServiceRegistration shop/beta: "
+            + "/services/beta-svc/10.21.0.1:9090");
     assertThat(readyAheadOfRegistry).isEmpty();
   }
 }
