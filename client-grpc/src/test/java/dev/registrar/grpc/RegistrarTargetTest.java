@@ -34,4 +34,12 @@ class RegistrarTargetTest {
     assertThatThrownBy(() -> RegistrarTarget.parse(URI.create("registrar:///orders?version=")))
         .hasMessage("empty value for 'version' in registrar:///orders?version=");
   }
+
+  @Test
+  void aParameterWithoutANameIsUnknownAndOneWithoutAValueIsEmpty() {
+    assertThatThrownBy(() -> RegistrarTarget.parse(URI.create("registrar:///orders?=2")))
+        .hasMessage("unknown parameter '' in registrar:///orders?=2: registrar targets take version= and zone=");
+    assertThatThrownBy(() -> RegistrarTarget.parse(URI.create("registrar:///orders?zone")))
+        .hasMessage("empty value for 'zone' in registrar:///orders?zone");
+  }
 }

@@ -49,4 +49,18 @@ class SmoothWeightedPickerTest {
     assertThatThrownBy(() -> new SmoothWeightedPicker(List.of(ANY), new int[] {0}))
         .hasMessage("weights must be positive: 0");
   }
+
+  @Test
+  void aPickIsTheChosenEntrysOwnPickAndTheWeightsShowInItsName() {
+    io.grpc.LoadBalancer.PickResult fromA = io.grpc.LoadBalancer.PickResult.withNoResult();
+    io.grpc.LoadBalancer.PickResult fromB = io.grpc.LoadBalancer.PickResult.withError(io.grpc.Status.UNAVAILABLE);
+    SmoothWeightedPicker picker = new SmoothWeightedPicker(List.of(new WeightedRoundRobinLoadBalancer.FixedPicker(fromA),
+        new WeightedRoundRobinLoadBalancer.FixedPicker(fromB)), new int[] {1, 3});
+    List<io.grpc.LoadBalancer.PickResult> picks = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      picks.add(picker.pickSubchannel(null));
+    }
+    assertThat(picks).containsExactly(fromB, fromA, fromB, fromB);
+    assertThat(picker).hasToString("SmoothWeightedPicker[1, 3]");
+  }
 }

@@ -125,4 +125,17 @@ class DeciderTest {
     Decision.Write write = (Decision.Write) Decider.decide(desired("10.0.0.1"), TARGET, observed, Set.of(OURS), OURS);
     assertThat(write.plan().deletes()).containsExactly(new Plan.Delete(B, 7));
   }
+
+  @Test
+  void aConflictNamesTheHolderOrSaysItCannotReadIt() {
+    var holder = new dev.registrar.client.EndpointValue.Owner("prod", "shop", "other", "uid-9");
+    assertThat(new Decision.Conflict("orders", "/registrar/claims/orders", java.util.Optional.of(holder)).message())
+        .isEqualTo("service name 'orders' is claimed by registration shop/other of cluster 'prod' "
+            + "(/registrar/claims/orders); this registration writes nothing until the claim is released");
+    assertThat(new Decision.Conflict("orders", "/registrar/claims/orders", java.util.Optional.empty()).message())
+        .isEqualTo("service name 'orders' is claimed by a value Registrar cannot read "
+            + "(/registrar/claims/orders); this registration writes nothing until the claim is released");
+    assertThat(Decider.Target.of(holder, "orders"))
+        .isEqualTo(new Decider.Target(holder, "orders", "/registrar/claims/orders"));
+  }
 }

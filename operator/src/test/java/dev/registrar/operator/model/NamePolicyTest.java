@@ -46,6 +46,8 @@ class NamePolicyTest {
       "paymentsx | payments-* | false",
       "team-a | team-* | true",
       "teams | team* | true", // any DNS-label start may be a prefix
+      "team | team* | false", // and the glob still needs something after it
+      "ab | a* | true", // the shortest glob
       "other | team-*, orders | false"})
   void namespaceAnnotationGrantsExactNamesAndPrefixGlobs(String serviceName, String annotation, boolean allowed) {
     assertThat(byAnnotation(serviceName, annotation).isEmpty()).isEqualTo(allowed);
@@ -90,5 +92,11 @@ class NamePolicyTest {
     assertThat(NamePolicy.NAMESPACE_ANNOTATION.readsNamespaces()).isTrue();
     assertThat(NamePolicy.parse(" Namespace-Annotation ")).contains(NamePolicy.NAMESPACE_ANNOTATION);
     assertThat(NamePolicy.parse("namespace")).isEmpty();
+  }
+
+  @Test
+  void thePoliciesAreNamedAsConfigured() {
+    assertThat(NamePolicy.texts()).containsExactly(java.util.Arrays.stream(NamePolicy.values()).map(NamePolicy::text)
+        .toArray(String[]::new)).contains("any", "namespace-prefix", "namespace-annotation");
   }
 }

@@ -66,4 +66,14 @@ class OwnershipTest {
     assertThat(Ownership.holderOf("/s/orders/1:80", new StoredKey("not json".getBytes(UTF_8), 0, 1)))
         .isEqualTo("a value Registrar cannot read (no lease)");
   }
+
+  @Test
+  void aValueWithoutAnOwnerIsAnOutsideProcessButAnUnreadableClaimIsUnreadable() {
+    assertThat(Ownership.holderOf("/s/orders/1:80", new StoredKey(
+        "{\"address\":\"10.0.0.1\",\"port\":80}".getBytes(UTF_8), 0x2b, 1)))
+        .isEqualTo("a process outside Registrar, value without an owner (lease 2b)");
+    assertThat(Ownership.holderOf("/registrar/claims/orders", new StoredKey(
+        "{\"address\":\"10.0.0.1\",\"port\":80}".getBytes(UTF_8), 0x2b, 1)))
+        .isEqualTo("a value Registrar cannot read (lease 2b)");
+  }
 }

@@ -205,4 +205,23 @@ class ReadinessGatesTest {
     // Nobody selects it: not this function's call.
     assertThat(ReadinessGates.combine(Map.of("shop/a", YES_A), List.of())).isEmpty();
   }
+
+  @Test
+  void aRegistrablePodWhoseGateIsFalseHearsWhyWhileTheRegistrationCannotRegister() {
+    Pod pending = gatedPod("shop", "p", "10.0.0.1", APP, true);
+    pending.getStatus().getConditions().add(new PodConditionBuilder().withType(PodReadiness.GATE).withStatus("False")
+        .withReason("RegistrationNotReady").build());
+    assertThat(summary(ReadinessGates.whileNotReady("shop/orders", List.of(pending), true, false,
+        Reasons.ETCD_UNAVAILABLE, "etcd unreachable", true))).isEqualTo(Map.of("p", "False/EtcdUnavailable"));
+  }
+
+  @Test
+  void theSkippedNoteNamedIsThePodsOwn() {
+    Pod pod = gatedPod("shop", "a", "10.0.0.1", APP, true);
+    DesiredState notes = new DesiredState(new java.util.TreeMap<>(), new java.util.TreeSet<>(List.of("a", "ab")),
+        List.of("pod ab has no port web", "pod a has no port grpc"), new java.util.TreeSet<>(List.of("a", "ab")),
+        new java.util.TreeMap<>());
+    assertThat(ReadinessGates.afterCommit("shop/orders", List.of(pod), notes, Map.of()).get(0).condition().message())
+        .isEqualTo("ServiceRegistration shop/orders has no key for this Pod: pod a has no port grpc");
+  }
 }

@@ -147,4 +147,29 @@ class StatusCalculatorTest {
     assertThat(StatusCalculator.summary(List.of("a", "b", "c", "d"))).isEqualTo("a, b, c and 1 more");
     assertThat(StatusCalculator.summary(List.of())).isEmpty();
   }
+
+  @Test
+  void aTypeListedTwiceEndsUpOnce() {
+    List<Condition> twice = new java.util.ArrayList<>(Conditions.set(List.of(), "Ready", true, "Synced", "m", 1L, T1));
+    twice.addAll(Conditions.set(List.of(), "Ready", false, "Old", "m", 1L, T1));
+    assertThat(Conditions.set(twice, "Ready", true, "Synced", "n", 2L, T2)).singleElement()
+        .satisfies(c -> assertThat(c.getMessage()).isEqualTo("n"));
+  }
+
+  @Test
+  void theReadyMessageCountsPodsWithIgnoredAnnotationsInTheRightNumber() {
+    java.util.function.IntFunction<String> message = pods -> {
+      java.util.TreeMap<String, List<String>> ignored = new java.util.TreeMap<>();
+      for (int i = 0; i < pods; i++) {
+        ignored.put("pod-" + i, List.of("registrar.dev/weight='x' ignored"));
+      }
+      DesiredState desired = new DesiredState(new TreeMap<>(), new TreeSet<>(List.of("pod-0", "pod-1")), List.of(),
+          new TreeSet<>(), ignored);
+      return condition(StatusCalculator.synced(null, 1, "7b", desired, 0, Map.of(), Set.of(), T1), Conditions.READY)
+          .getMessage();
+    };
+    assertThat(message.apply(1)).contains("; 1 pod has ignored registrar.dev annotations");
+    assertThat(message.apply(2)).contains("; 2 pods have ignored registrar.dev annotations");
+    assertThat(message.apply(0)).doesNotContain("ignored registrar.dev annotations");
+  }
 }

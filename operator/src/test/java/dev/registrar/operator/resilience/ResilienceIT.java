@@ -218,24 +218,40 @@ class ResilienceIT {
   void drift() throws Exception {
     register("drift", 2);
     String key = "/services/drift/10.6.5.1:80";
+    String sibling = "/services/drift/10.6.5.2:80";
     String value = etcd.value(key).orElseThrow();
+    long siblingRevision = etcd.kvs(sibling).get(0).getModRevision();
+    long deleteRepair;
+    long alterRepair;
 
-    // Deleted behind the operator's back: restored.
-    long start = System.nanoTime();
-    ETCD.client().getKVClient().delete(bytes(key)).get(5, TimeUnit.SECONDS);
-    await().atMost(REPAIR).untilAsserted(() -> assertThat(etcd.value(key)).contains(value));
-    long deleteRepair = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    // Each repair is one put of the damaged key and nothing else: "eventually right" would also
+    // pass an operator that deletes and puts back, or rewrites every key, on each repair.
+    try (EtcdEvents events = EtcdEvents.ofService(ETCD.client(), "drift")) {
+      // Deleted behind the operator's back: restored.
+      long start = System.nanoTime();
+      ETCD.client().getKVClient().delete(bytes(key)).get(5, TimeUnit.SECONDS);
+      await().atMost(REPAIR).untilAsserted(() -> assertThat(etcd.value(key)).contains(value));
+      deleteRepair = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-    // Altered: restored.
-    start = System.nanoTime();
-    ETCD.client().getKVClient().put(bytes(key), bytes(value.replace("\"weight\":100", "\"weight\":1"))).get(5, TimeUnit.SECONDS);
-    await().atMost(REPAIR).untilAsserted(() -> assertThat(etcd.value(key)).contains(value));
-    long alterRepair = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    assertThat(etcd.kvs(key).get(0).getLease()).isEqualTo(lease("drift"));
+      // Altered: restored.
+      start = System.nanoTime();
+      ETCD.client().getKVClient().put(bytes(key), bytes(value.replace("\"weight\":100", "\"weight\":1"))).get(5, TimeUnit.SECONDS);
+      await().atMost(REPAIR).untilAsserted(() -> assertThat(etcd.value(key)).contains(value));
+      alterRepair = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertThat(etcd.kvs(key).get(0).getLease()).isEqualTo(lease("drift"));
 
-    // The claim deleted behind its back: claimed again.
-    ETCD.client().getKVClient().delete(bytes("/registrar/claims/drift")).get(5, TimeUnit.SECONDS);
-    await().atMost(REPAIR).untilAsserted(() -> assertThat(etcd.value("/registrar/claims/drift")).isPresent());
+      // The claim deleted behind its back: claimed again.
+      ETCD.client().getKVClient().delete(bytes("/registrar/claims/drift")).get(5, TimeUnit.SECONDS);
+      await().atMost(REPAIR).untilAsserted(() -> assertThat(etcd.value("/registrar/claims/drift")).isPresent());
+
+      long settled = etcd.kvs(key).get(0).getModRevision();
+      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+          .until(() -> etcd.kvs(key).get(0).getModRevision() == settled);
+      // The test's own delete, alteration and claim delete, and one repair each.
+      assertThat(events.deletes()).containsExactly(key, "/registrar/claims/drift");
+      assertThat(events.puts()).containsExactly(key, key, key, "/registrar/claims/drift");
+    }
+    assertThat(etcd.kvs(sibling).get(0).getModRevision()).as("the undamaged key").isEqualTo(siblingRevision);
 
     // A foreign key under the service path: left alone.
     int reconciles = operator.awaitSettled();
