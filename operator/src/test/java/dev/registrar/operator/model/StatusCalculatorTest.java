@@ -157,6 +157,14 @@ class StatusCalculatorTest {
   }
 
   @Test
+  void aConditionIsReplacedWhereItStands() {
+    List<Condition> conditions = Conditions.set(List.of(), "Ready", true, "Synced", "m", 1L, T1);
+    conditions = Conditions.set(conditions, "Custom", true, "Because", "m", 1L, T1);
+    assertThat(Conditions.set(conditions, "Ready", false, "EtcdUnavailable", "m", 2L, T2))
+        .extracting(Condition::getType).containsExactly("Ready", "Custom");
+  }
+
+  @Test
   void theReadyMessageCountsPodsWithIgnoredAnnotationsInTheRightNumber() {
     java.util.function.IntFunction<String> message = pods -> {
       java.util.TreeMap<String, List<String>> ignored = new java.util.TreeMap<>();
