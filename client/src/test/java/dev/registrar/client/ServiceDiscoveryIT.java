@@ -201,12 +201,20 @@ class ServiceDiscoveryIT {
     try (TcpProxy proxy = TcpProxy.inFrontOf(ETCD.endpointList()); Client cut = via(proxy);
          ServiceDiscovery discovery = ServiceDiscovery.watch(cut, PREFIX, "restart")) {
       assertThat(discovery.awaitInitialSync(WAIT)).isTrue();
+      Recorder recorder = new Recorder();
+      discovery.addListener(recorder);
+      await().atMost(WAIT).untilAsserted(() -> assertThat(recorder.calls).hasSize(5));
+      recorder.calls.clear();
       proxy.cut();
       delete(client, "restart", "10.2.0.1");
       put(client, "restart", "10.2.0.9", 100);
       put(client, "restart", "10.2.0.2", 7);
       proxy.restore();
       await().atMost(WAIT).untilAsserted(() -> assertThat(inView(discovery, "restart")).isEqualTo(inEtcd(client, "restart")));
+      // Exactly the three changes: a view that dropped and reloaded everything on reconnect would
+      // end equal to etcd too, after telling its listeners every instance left and came back.
+      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(WAIT.toSeconds())).untilAsserted(() ->
+          assertThat(recorder.calls).containsExactlyInAnyOrder("-10.2.0.1", "+10.2.0.9", "~10.2.0.2"));
     }
   }
 
@@ -253,12 +261,19 @@ class ServiceDiscoveryIT {
     try (ServiceDiscovery discovery = ServiceDiscovery.start(client, PREFIX, "lkg",
         new ServiceDiscovery.Options(Duration.ofSeconds(2), Duration.ofMillis(500)))) {
       assertThat(discovery.awaitInitialSync(WAIT)).isTrue();
+      Recorder recorder = new Recorder();
+      discovery.addListener(recorder);
+      await().atMost(WAIT).untilAsserted(() -> assertThat(recorder.calls).hasSize(2));
+      recorder.calls.clear();
       ETCD.etcd().stopAll();
       await().atMost(WAIT).until(discovery::isStale);
       assertThat(discovery.instances("lkg")).extracting(ServiceInstance::host).containsExactly("10.4.0.1", "10.4.0.2");
       ETCD.etcd().startAll();
       await().atMost(WAIT).until(() -> !discovery.isStale());
       assertThat(discovery.instances("lkg")).hasSize(2);
+      // Nothing changed in etcd, so nothing was told: no instance left and came back.
+      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).untilAsserted(() ->
+          assertThat(recorder.calls).isEmpty());
     }
   }
 
