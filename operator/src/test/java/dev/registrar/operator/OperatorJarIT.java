@@ -12,10 +12,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The runnable jar the build ships: its help, its start-up errors, a real start and a clean stop. */
+/**
+ * The runnable jar the build ships: its help, its start-up errors, a real start and a clean stop.
+ * Each case is a process of its own with its own ports and files, mostly waiting (for a 10 s
+ * deadline, a Kubernetes API that never answers): they run side by side.
+ */
+@Execution(ExecutionMode.CONCURRENT)
 class OperatorJarIT {
 
   @RegisterExtension
