@@ -10,7 +10,8 @@ import java.util.Set;
 public final class StatusCalculator {
 
   /** How many notes a condition message quotes before it says "and N more". */
-  static final int MAX_NOTES = 3;
+  /** How many notes a message names before it counts the rest. */
+  public static final int MAX_NOTES = 3;
 
   private StatusCalculator() {}
 
@@ -102,7 +103,8 @@ public final class StatusCalculator {
     return status;
   }
 
-  static String summary(List<String> notes) {
+  /** "a, b, c", or "a, b, c and 2 more": a message that stays short however many there are. */
+  public static String summary(List<String> notes) {
     String shown = String.join(", ", notes.subList(0, Math.min(MAX_NOTES, notes.size())));
     return notes.size() > MAX_NOTES ? shown + " and " + (notes.size() - MAX_NOTES) + " more" : shown;
   }

@@ -539,13 +539,17 @@ public class ServiceRegistrationReconciler
         .map(p -> describe(desired, p.key())).toList();
     List<String> removed = plan.deletes().stream().map(Plan.Delete::key)
         .filter(key -> !ServiceClaims.isClaimKey(key)).map(this::endpointOf).toList();
-    // The registration is in the MDC of every line logged here.
+    // The registration is in the MDC of every line logged here. A line per change stays short at
+    // any scale (a cold start of 1,000 registrations must not log 100,000 names at INFO): the
+    // count and the first few, with every name at DEBUG.
     if (!added.isEmpty()) {
-      LOG.info("registered {}", String.join(", ", added));
+      LOG.info("registered {}", counted(added));
+      logAll("registered", added);
       changes.changed(registration, Reasons.REGISTERED, added);
     }
     if (!removed.isEmpty()) {
-      LOG.info("deregistered {}", String.join(", ", removed));
+      LOG.info("deregistered {}", counted(removed));
+      logAll("deregistered", removed);
       changes.changed(registration, Reasons.DEREGISTERED, removed);
     }
   }
@@ -557,6 +561,17 @@ public class ServiceRegistrationReconciler
 
   private String endpointOf(String key) {
     return registry.prefix().parse(key).map(k -> k.serviceName() + "/" + k.endpoint()).orElse(key);
+  }
+
+  /** "3 endpoints: a, b, c", or "100 endpoints: a, b, c and 97 more". */
+  static String counted(List<String> endpoints) {
+    return count(endpoints.size()) + ": " + StatusCalculator.summary(endpoints);
+  }
+
+  private static void logAll(String what, List<String> endpoints) {
+    if (endpoints.size() > StatusCalculator.MAX_NOTES && LOG.isDebugEnabled()) {
+      LOG.debug("{} all {}: {}", what, count(endpoints.size()), String.join(", ", endpoints));
+    }
   }
 
   private static String count(int n) {

@@ -371,4 +371,14 @@ class ServiceRegistrationReconcilerTest {
     assertThat(store.hasLease(lease)).isFalse();
     assertThat(store.keys("/")).isEmpty();
   }
+
+  @Test
+  void theRegisteredLogLineStaysShortAtAnyScale() {
+    List<String> many = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "10.0.0." + i + ":80 (pod p-" + i + ")")
+        .toList();
+    assertThat(ServiceRegistrationReconciler.counted(many))
+        .isEqualTo("100 endpoints: 10.0.0.0:80 (pod p-0), 10.0.0.1:80 (pod p-1), 10.0.0.2:80 (pod p-2) and 97 more");
+    assertThat(ServiceRegistrationReconciler.counted(List.of("10.0.0.1:80 (pod p-1)")))
+        .isEqualTo("1 endpoint: 10.0.0.1:80 (pod p-1)");
+  }
 }
