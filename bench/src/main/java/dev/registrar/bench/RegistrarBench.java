@@ -322,6 +322,34 @@ public final class RegistrarBench {
         latency[i] = gateTrue.get(name) - t0;
         delivery[i] = containersReady.get(name) - t0;
       }
+      // A mass: as many gated Pods again turn ContainersReady at once (a fresh install, the operator
+      // back after an outage); time until every gate is True.
+      List<String> mass = new ArrayList<>();
+      for (int n = 0; n < params.gatePods(); n++) {
+        String name = "gm-pod-" + n;
+        mass.add(name);
+        client.resource(TestObjects.gatedPod("bench", name, "10.171." + (n / 256) + "." + (n % 256),
+            Map.of("app", "g-0"), false)).create();
+      }
+      operator.awaitSettled();
+      Map<String, Long> massFlipped = new ConcurrentHashMap<>();
+      long massStart = System.nanoTime();
+      for (String name : mass) {
+        massFlipped.put(name, System.nanoTime());
+        client.pods().inNamespace("bench").withName(name).subresource("status").patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
+            "[{\"op\":\"test\",\"path\":\"/status/conditions/1/type\",\"value\":\"ContainersReady\"},"
+                + "{\"op\":\"replace\",\"path\":\"/status/conditions/1/status\",\"value\":\"True\"}]");
+      }
+      long massFlips = System.nanoTime() - massStart;
+      awaitTrue(() -> mass.stream().allMatch(gateTrue::containsKey), Duration.ofMinutes(2));
+      long[] massLatency = mass.stream().mapToLong(name -> gateTrue.get(name) - massFlipped.get(name)).sorted().toArray();
+      long massAll = mass.stream().mapToLong(gateTrue::get).max().orElse(massStart) - massStart;
+      result.put("gate_mass_pods", mass.size());
+      result.put("gate_mass_flips_seconds", round(massFlips / 1e9));
+      result.put("gate_mass_all_true_seconds", round(massAll / 1e9));
+      result.put("gate_mass_p50_ms", ms(percentile(massLatency, 50)));
+      result.put("gate_mass_p99_ms", ms(percentile(massLatency, 99)));
       informer.close();
       Arrays.sort(latency);
       Arrays.sort(delivery);

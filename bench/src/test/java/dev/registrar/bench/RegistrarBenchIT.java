@@ -29,6 +29,7 @@ class RegistrarBenchIT {
     // A gated Pod's condition turns True only once etcd has its key.
     assertThat(result.get("gate_pods")).isEqualTo(10);
     assertThat(result.get("gate_true_before_key")).isEqualTo(0);
+    assertThat(result.get("gate_mass_pods")).as("every gate of the mass turned True").isEqualTo(10);
     assertThat(result.get("idle_status_patches")).isEqualTo(0L);
     assertThat(((Number) result.get("idle_reconciles")).longValue()).isGreaterThanOrEqualTo(registrations);
     assertThat((double) result.get("cold_start_seconds")).isPositive();

@@ -129,8 +129,9 @@ public final class RegistrarOperator implements AutoCloseable {
     this.eventExecutor = Executors.newSingleThreadScheduledExecutor(daemon("registrar-events"));
     EventSink events = new AsyncEventSink(new EventRecorder(kubernetes, instanceName(), clock), eventExecutor);
     this.eventCoalescer = new EventCoalescer(events, clock, EventCoalescer.WINDOW, eventExecutor);
-    // Pod conditions of the readiness gate, from a thread of their own: a reconcile never waits for them.
-    this.gateExecutor = Executors.newSingleThreadScheduledExecutor(daemon("registrar-pod-gate"));
+    // Pod conditions of the readiness gate, from threads of their own: a reconcile never waits for
+    // them, and Pods are written side by side (each Pod's writes in order, by the writer).
+    this.gateExecutor = Executors.newScheduledThreadPool(PodStatusGateWriter.THREADS, daemon("registrar-pod-gate"));
     GateWriter gateWriter = config.podReadinessGate()
         ? new PodStatusGateWriter(kubernetes, gateExecutor, clock, metrics) : GateWriter.NONE;
     this.reconciler = new ServiceRegistrationReconciler(

@@ -37,13 +37,18 @@ import org.slf4j.LoggerFactory;
  * its resourceVersion, so that the condition is never added twice. A failed test: the Pod is read
  * again and the patch made anew.
  *
- * <p>Writes for one Pod coalesce: only the latest condition asked for is written.
+ * <p>Writes for one Pod coalesce: only the latest condition asked for is written. Writes for
+ * different Pods go out side by side ({@link #THREADS} at a time in the operator): a mass of Pods
+ * turning ready at once (a fresh install, the operator back after an outage) is not written one
+ * patch at a time.
  */
 public final class PodStatusGateWriter implements GateWriter {
 
   private static final Logger LOG = LoggerFactory.getLogger(PodStatusGateWriter.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   static final int ATTEMPTS = 4;
+  /** Patches in flight at once, for different Pods. */
+  public static final int THREADS = 4;
 
   private final KubernetesClient client;
   private final Executor executor;
@@ -51,6 +56,8 @@ public final class PodStatusGateWriter implements GateWriter {
   private final RegistrarMetrics metrics;
   // Per Pod (namespace/name): the newest condition asked for, not yet written.
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  // Pods (namespace/name) that a thread is writing now: one at a time per Pod.
+  private final java.util.Set<String> draining = ConcurrentHashMap.newKeySet();
   // Per Pod UID: what was written last, and the Pod's resourceVersion it was written over, until
   // the informer cache shows it. A Pod seen at that same version predates the write (skip it); one
   // at another version without the condition was changed since (someone edited it: write again).
@@ -63,7 +70,10 @@ public final class PodStatusGateWriter implements GateWriter {
 
   private record Pending(Pod pod, GateCondition next) {}
 
-  /** @param executor one thread: writes for one Pod must keep their order */
+  /**
+   * @param executor any number of threads: the writes of one Pod are made by one thread at a time,
+   *     in order, and different Pods' writes side by side
+   */
   public PodStatusGateWriter(KubernetesClient client, Executor executor, Clock clock, RegistrarMetrics metrics) {
     this.client = client;
     this.executor = executor;
@@ -87,11 +97,18 @@ public final class PodStatusGateWriter implements GateWriter {
       return; // written already; the cache has not seen it yet
     }
     String key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
-    if (pending.put(key, new Pending(pod, next)) == null) {
+    pending.put(key, new Pending(pod, next));
+    schedule(key);
+  }
+
+  /** One drain per Pod at a time, so that its writes keep their order; Pods drain side by side. */
+  private void schedule(String key) {
+    if (draining.add(key)) {
       try {
         executor.execute(() -> drain(key));
       } catch (RejectedExecutionException e) {
-        pending.remove(key); // stopping
+        draining.remove(key); // stopping
+        pending.remove(key);
       }
     }
   }
@@ -104,10 +121,26 @@ public final class PodStatusGateWriter implements GateWriter {
   }
 
   private void drain(String key) {
-    Pending request = pending.remove(key);
-    if (request == null) {
-      return;
+    while (true) {
+      Pending request = pending.remove(key);
+      if (request == null) {
+        draining.remove(key);
+        // A request that came after the remove and before this line found the Pod still draining.
+        if (pending.containsKey(key) && draining.add(key)) {
+          continue;
+        }
+        return;
+      }
+      try {
+        write(key, request);
+      } catch (RuntimeException e) {
+        // Never leave the Pod marked as draining: its next request must still be written.
+        LOG.warn("pod {}: could not set {}: {}", key, PodReadiness.GATE, e.toString());
+      }
     }
+  }
+
+  private void write(String key, Pending request) {
     Pod pod = request.pod();
     if (PodReadiness.condition(pod, PodReadiness.GATE).isEmpty()) {
       // Adding the condition tests the Pod's resourceVersion: read the Pod as it is now, since the

@@ -149,4 +149,37 @@ class PodStatusGateWriterMockTest {
         .until(() -> version.equals(fetched("orders-4").getMetadata().getResourceVersion()));
     assertThat(api.takeRequests()).noneMatch(r -> "PATCH".equals(r.getMethod()));
   }
+
+  /**
+   * With the operator's pool of threads: many Pods are written side by side, and one Pod's
+   * rapid requests still end with the newest (a reordering would leave an older one standing).
+   */
+  @Test
+  void manyPodsAreWrittenSideBySideAndEachPodsLastRequestWins() {
+    ExecutorService pool = Executors.newFixedThreadPool(PodStatusGateWriter.THREADS);
+    try {
+      PodStatusGateWriter parallel = new PodStatusGateWriter(client, pool, Clock.systemUTC(), metrics);
+      List<String> names = java.util.stream.IntStream.range(0, 40).mapToObj(i -> "mass-" + i).toList();
+      names.forEach(this::created);
+      names.forEach(name -> parallel.write(fetched(name), REGISTERED));
+      await().atMost(Duration.ofSeconds(30)).until(() -> names.stream()
+          .allMatch(name -> gate(fetched(name)).map(c -> "True".equals(c.getStatus())).orElse(false)));
+
+      Pod flapping = fetched("mass-0");
+      GateCondition last = null;
+      for (int i = 0; i < 30; i++) {
+        last = i % 2 == 0 ? new GateCondition(false, "Deregistered", "step " + i)
+            : new GateCondition(true, "Registered", "step " + i);
+        parallel.write(flapping, last);
+      }
+      GateCondition newest = new GateCondition(false, "RegistrationNotReady", "the newest");
+      parallel.write(flapping, newest);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(gate(fetched("mass-0")))
+          .hasValueSatisfying(c -> assertThat(c.getReason() + "/" + c.getMessage()).isEqualTo("RegistrationNotReady/the newest")));
+      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).untilAsserted(() ->
+          assertThat(gate(fetched("mass-0")).orElseThrow().getReason()).isEqualTo("RegistrationNotReady"));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
