@@ -311,13 +311,7 @@ public final class RegistrarBench {
         }
         String name = names.get(i);
         long t0 = System.nanoTime();
-        // The kubelet's write: ContainersReady only (index 1 of a gated test Pod's conditions).
-        client.pods().inNamespace("bench").withName(name).subresource("status").patch(
-            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
-            "[{\"op\":\"test\",\"path\":\"/status/conditions/1/type\",\"value\":\"ContainersReady\"},"
-                + "{\"op\":\"replace\",\"path\":\"/status/conditions/1/status\",\"value\":\"True\"},"
-                + "{\"op\":\"replace\",\"path\":\"/status/conditions/1/lastTransitionTime\",\"value\":\""
-                + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"}]");
+        containersReady(client, name);
         awaitTrue(() -> gateTrue.containsKey(name) && containersReady.containsKey(name), Duration.ofSeconds(30));
         latency[i] = gateTrue.get(name) - t0;
         delivery[i] = containersReady.get(name) - t0;
@@ -336,10 +330,7 @@ public final class RegistrarBench {
       long massStart = System.nanoTime();
       for (String name : mass) {
         massFlipped.put(name, System.nanoTime());
-        client.pods().inNamespace("bench").withName(name).subresource("status").patch(
-            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
-            "[{\"op\":\"test\",\"path\":\"/status/conditions/1/type\",\"value\":\"ContainersReady\"},"
-                + "{\"op\":\"replace\",\"path\":\"/status/conditions/1/status\",\"value\":\"True\"}]");
+        containersReady(client, name);
       }
       long massFlips = System.nanoTime() - massStart;
       awaitTrue(() -> mass.stream().allMatch(gateTrue::containsKey), Duration.ofMinutes(2));
@@ -361,6 +352,16 @@ public final class RegistrarBench {
       result.put("gate_true_before_key", aheadOfEtcd.get());
     }
     forgetPhase(etcd.client());
+  }
+
+  /** The kubelet's write: ContainersReady only (index 1 of a gated test Pod's conditions), turned now. */
+  static void containersReady(KubernetesClient client, String pod) {
+    client.pods().inNamespace("bench").withName(pod).subresource("status").patch(
+        io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
+        "[{\"op\":\"test\",\"path\":\"/status/conditions/1/type\",\"value\":\"ContainersReady\"},"
+            + "{\"op\":\"replace\",\"path\":\"/status/conditions/1/status\",\"value\":\"True\"},"
+            + "{\"op\":\"replace\",\"path\":\"/status/conditions/1/lastTransitionTime\",\"value\":\""
+            + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"}]");
   }
 
   /** An informer of the bench's own on the bench namespace's Pods, running, that hears their updates. */

@@ -75,19 +75,20 @@ final class PodGates {
    * it has something to say about; silence about the others), then each Pod's combined condition.
    */
   void write(ServiceRegistration registration, List<Pod> considered, List<ReadinessGates.Next> next) {
-    String by = nameOf(registration);
+    String by = ServiceRegistrationReconciler.nameOf(registration);
     Map<String, GateCondition> said = new HashMap<>();
     next.forEach(n -> said.put(n.pod().getMetadata().getName(), n.condition()));
     for (Pod pod : considered) {
-      Map<String, GateCondition> forPod = verdicts.computeIfAbsent(ResourceID.fromResource(pod),
-          id -> new ConcurrentHashMap<>());
+      ResourceID id = ResourceID.fromResource(pod);
+      Map<String, GateCondition> forPod = verdicts.computeIfAbsent(id, k -> new ConcurrentHashMap<>());
       GateCondition verdict = said.get(pod.getMetadata().getName());
-      if (verdict == null) {
-        forPod.remove(by);
-      } else {
-        forPod.put(by, verdict);
+      GateCondition before = verdict == null ? forPod.remove(by) : forPod.put(by, verdict);
+      GateCondition shown = decided.get(id);
+      // The steady state of a reconcile: the same verdict, and the Pod shows the decision. Deciding
+      // again would match every registration of the namespace against every Pod for nothing.
+      if (!java.util.Objects.equals(before, verdict) || shown == null || !shown.isShownBy(pod)) {
+        decide(pod, false);
       }
-      decide(pod, false);
     }
   }
 
@@ -118,7 +119,7 @@ final class PodGates {
     for (Pod pod : selected) {
       if (PodReadiness.hasGate(pod) && toldNotServed.add(podKey(pod))) {
         String message = "this Pod lists the readiness gate " + PodReadiness.GATE + " and ServiceRegistration "
-            + nameOf(registration) + " selects it, but the operator does not serve the gate "
+            + ServiceRegistrationReconciler.nameOf(registration) + " selects it, but the operator does not serve the gate "
             + "(REGISTRAR_POD_READINESS_GATE=false): the Pod never turns Ready. Serve the gate, or remove it "
             + "from the Pod template's readinessGates";
         LOG.warn("pod {}/{}: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), message);
@@ -133,7 +134,7 @@ final class PodGates {
     // reconciled since: a registration that just started selecting it has a say before its
     // first reconcile, and one that stopped keeps it until its reconcile lets go.
     Set<String> selectors = new java.util.TreeSet<>();
-    selecting.apply(pod).forEach(r -> selectors.add(nameOf(r)));
+    selecting.apply(pod).forEach(r -> selectors.add(ServiceRegistrationReconciler.nameOf(r)));
     matchedBy.apply(id).forEach(r -> selectors.add(r.getNamespace().orElse("") + "/" + r.getName()));
     if (selectors.isEmpty()) {
       GateCondition none = ReadinessGates.notSelected(pod);
@@ -149,14 +150,13 @@ final class PodGates {
     }
     Optional<GateCondition> next = ReadinessGates.combine(forPod, selectors);
     next.ifPresent(c -> decided.put(id, c));
-    Optional.ofNullable(next.orElse(putBack ? decided.get(id) : null)).ifPresent(c -> writer.write(pod, c));
+    GateCondition toWrite = next.orElse(putBack ? decided.get(id) : null);
+    if (toWrite != null) {
+      writer.write(pod, toWrite);
+    }
   }
 
   private static String podKey(Pod pod) {
     return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName() + "/" + pod.getMetadata().getUid();
-  }
-
-  private static String nameOf(ServiceRegistration registration) {
-    return registration.getMetadata().getNamespace() + "/" + registration.getMetadata().getName();
   }
 }

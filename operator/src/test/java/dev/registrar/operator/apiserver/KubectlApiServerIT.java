@@ -11,7 +11,6 @@ import dev.registrar.operator.testing.EtcdView;
 import dev.registrar.operator.testing.RunningOperator;
 import dev.registrar.testing.RepositoryRoot;
 import dev.registrar.testing.etcd.EtcdExtension;
-import dev.registrar.testing.process.Command;
 import dev.registrar.testing.kubernetes.RealKubeApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -127,8 +126,8 @@ class KubectlApiServerIT {
         .getStatus().getLeaseId();
     String captured = "$ kubectl get svcreg -n shop\n" + api.kubectl("get", "svcreg", "-n", README_NAMESPACE).ok().out()
         + "$ etcdctl --endpoints http://127.0.0.1:2379 get --prefix /services/orders/\n"
-        + etcdctl("get", "--prefix", "/services/orders/")
-        + etcdctl("lease", "timetolive", "--keys", leaseId);
+        + ETCD.etcdctl("get", "--prefix", "/services/orders/")
+        + ETCD.etcdctl("lease", "timetolive", "--keys", leaseId);
     System.out.println(captured);
 
     String readme = java.nio.file.Files.readString(RepositoryRoot.find().resolve("README.md"));
@@ -160,12 +159,5 @@ class KubectlApiServerIT {
     java.util.Set<String> parts = new java.util.TreeSet<>(List.of(line.substring(0, line.indexOf("attached keys(["))));
     parts.addAll(List.of(line.substring(line.indexOf("([") + 2, line.lastIndexOf("])")).split(" ")));
     return parts;
-  }
-
-  /** The real etcdctl (Debian's etcd-client) against the test's etcd. */
-  static String etcdctl(String... args) {
-    List<String> command = new java.util.ArrayList<>(List.of("etcdctl", "--endpoints", ETCD.endpointList()));
-    command.addAll(List.of(args));
-    return Command.run(command, Map.of(), Duration.ofSeconds(20)).ok().out();
   }
 }

@@ -141,7 +141,7 @@ class ExamplesIT {
       System.out.printf("%s: %d keys under /services/%s/%n", file.getFileName(), expectedKeys.size(), service);
     }
     System.out.println("$ etcdctl get --prefix /services/ (real etcdctl against the test's etcd)");
-    System.out.println(etcdctl("get", "--prefix", "/services/"));
+    System.out.println(ETCD.etcdctl("get", "--prefix", "/services/"));
   }
 
   /**
@@ -192,14 +192,4 @@ class ExamplesIT {
         .findFirst().orElseThrow();
   }
 
-  /** The real etcdctl (Debian's etcd-client), as a user would run it. */
-  private static String etcdctl(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints", ETCD.endpointList()));
-    command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as("etcdctl " + String.join(" ", args) + ": " + output).isZero();
-    return output;
-  }
 }

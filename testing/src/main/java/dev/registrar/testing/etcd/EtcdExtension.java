@@ -106,4 +106,12 @@ public final class EtcdExtension
   public String endpointList() {
     return etcd().endpointList();
   }
+
+  /** What the real etcdctl (Debian's etcd-client) prints against this etcd, as a user runs it. */
+  public String etcdctl(String... args) {
+    List<String> command = new java.util.ArrayList<>(List.of("etcdctl", "--endpoints", endpointList()));
+    command.addAll(List.of(args));
+    return dev.registrar.testing.process.Command.run(command, java.util.Map.of(), java.time.Duration.ofSeconds(20))
+        .ok().out();
+  }
 }
