@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** What the real-API-server tests share: the CRD as users install it. */
-final class RealCluster {
+public final class RealCluster {
 
   static final Path CRD = RepoPaths.repositoryRoot().resolve("crds/serviceregistrations.registrar.dev-v1.yml");
   static final String CRD_NAME = "serviceregistrations.registrar.dev";
@@ -17,7 +17,7 @@ final class RealCluster {
   private RealCluster() {}
 
   /** {@code kubectl apply -f crds/} (idempotent), then waits until the API server serves it. */
-  static synchronized void installCrd(RealKubeApiServer api) {
+  public static synchronized void installCrd(RealKubeApiServer api) {
     api.kubectl("apply", "--server-side", "--force-conflicts", "-f", CRD.toString()).ok();
     await().atMost(Duration.ofSeconds(30)).until(() -> established(api));
     // Discovery lags the Established condition by a moment; kubectl and informers need both.
