@@ -3,6 +3,7 @@ package dev.registrar.sandbox;
 import dev.registrar.operator.customresource.PortSpec;
 import dev.registrar.operator.customresource.ServiceRegistration;
 import dev.registrar.operator.customresource.ServiceRegistrationSpec;
+import dev.registrar.testing.kubernetes.KubeletRules;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
@@ -34,6 +35,7 @@ final class Demo {
   private final Client etcd;
   private final PrintStream out;
   private final String namespace = Sandbox.NAMESPACE;
+  private final boolean realControlPlane;
 
   /** What a step's expectation looks at: etcd under the service's paths, and the registration. */
   record State(RegistrySnapshot etcd, ServiceRegistration registration) {
@@ -57,20 +59,21 @@ final class Demo {
     }
   }
 
-  Demo(KubernetesClient kube, Client etcd, PrintStream out) {
+  Demo(KubernetesClient kube, Client etcd, PrintStream out, boolean realControlPlane) {
     this.kube = kube;
     this.etcd = etcd;
     this.out = out;
+    this.realControlPlane = realControlPlane;
   }
 
   /** 0 when every step held its expectation, 1 otherwise. */
   int run() {
-    List<Step> steps = List.of(
+    List<Step> steps = new java.util.ArrayList<>(List.of(
         new Step("create ServiceRegistration \"web\" (port 8080, version 1.0.0, weight 100) and 3 pods",
             this::createRegistrationAndPods,
             "3 keys, one per ready pod, all on the registration's one lease, and the service-name claim",
             s -> s.keys().size() == 3 && s.claimed() && s.synced(3) && onTheRecordedLease(s)),
-        new Step("pod web-2 stops being ready (annotation " + Kubelet.READY_ANNOTATION + "=false)",
+        new Step("pod web-2 stops being ready (annotation " + KubeletRules.READY_ANNOTATION + "=false)",
             () -> annotateReady("web-2", "false"),
             "web-2's key deleted at once, not left to the lease TTL",
             s -> s.keys().size() == 2 && !s.keys().containsKey(key("web-2")) && s.synced(2)),
@@ -87,7 +90,15 @@ final class Demo {
         new Step("delete the registration",
             () -> kube.resources(ServiceRegistration.class).inNamespace(namespace).withName(SERVICE).delete(),
             "lease revoked, every key and the claim gone, the registration deleted",
-            s -> s.keys().isEmpty() && !s.claimed() && s.registration() == null && leaseRevoked()));
+            s -> s.keys().isEmpty() && !s.claimed() && s.registration() == null && leaseRevoked())));
+    if (realControlPlane) {
+      // Deployments need the controller-manager: only the real control plane has one.
+      RolloutStep rollout = new RolloutStep(kube, etcd, out, namespace);
+      steps.add(steps.size() - 1, new Step("a Deployment rolled with the readiness gate (examples/quickstart/, "
+          + "then kubectl rollout restart)", rollout::run,
+          "endpoints never below the 3 replicas, and the registry ends with exactly the 3 new Pods",
+          s -> rollout.held(), true));
+    }
 
     out.println();
     out.println("Registrar sandbox demo: " + steps.size() + " steps, each checked against etcd and the registration's status");
@@ -104,6 +115,15 @@ final class Demo {
         out.printf("  FAILED: %s%n", e.getMessage());
         out.printf("%nDemo FAILED at step %d of %d.%n", i + 1, steps.size());
         return 1;
+      }
+      if (step.reportsItself()) {
+        if (!step.holds().test(after)) {
+          out.printf("  FAILED: expected %s%n", step.expectation());
+          out.printf("%nDemo FAILED at step %d of %d.%n", i + 1, steps.size());
+          return 1;
+        }
+        out.println("  ok: " + step.expectation());
+        continue;
       }
       printChanges(before, after);
       printConditions(after);
@@ -123,7 +143,12 @@ final class Demo {
     return 0;
   }
 
-  private record Step(String title, Runnable action, String expectation, Predicate<State> holds) {}
+  private record Step(String title, Runnable action, String expectation, Predicate<State> holds,
+      boolean reportsItself) {
+    Step(String title, Runnable action, String expectation, Predicate<State> holds) {
+      this(title, action, expectation, holds, false);
+    }
+  }
 
   /** The registration's lease, as its status last recorded it. */
   private Long lease;
@@ -155,7 +180,7 @@ final class Demo {
 
   private void annotateReady(String pod, String value) {
     kube.pods().inNamespace(namespace).withName(pod).edit(p -> new PodBuilder(p).editMetadata()
-        .addToAnnotations(Kubelet.READY_ANNOTATION, value).endMetadata().build());
+        .addToAnnotations(KubeletRules.READY_ANNOTATION, value).endMetadata().build());
   }
 
   private String key(String pod) {

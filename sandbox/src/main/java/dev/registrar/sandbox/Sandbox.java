@@ -7,8 +7,6 @@ import dev.registrar.operator.etcd.EtcdClientFactory;
 import dev.registrar.operator.model.NamePolicy;
 import dev.registrar.testing.TempDirs;
 import dev.registrar.testing.etcd.EtcdCluster;
-import dev.registrar.testing.kubernetes.MockKubernetesApi;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +15,8 @@ import java.util.Optional;
 
 /**
  * Everything Registrar needs, on loopback: a real etcd (a child process with a temporary data
- * dir, unless one is given), the mock API server with kubectl discovery, the simulated kubelet,
- * and the operator itself. {@link #close()} stops all of it and removes every temporary file.
+ * dir, unless one is given), a Kubernetes API ({@link SandboxCluster}: the real control plane
+ * without kubelets, or the mock server) with the simulated kubelet, and the operator itself. {@link #close()} stops all of it and removes every temporary file.
  */
 final class Sandbox implements AutoCloseable {
 
@@ -28,12 +26,11 @@ final class Sandbox implements AutoCloseable {
   final Path workDir;
   final Path kubeconfig;
   final String etcdEndpoints;
-  final MockKubernetesApi api;
+  final SandboxCluster api;
   private final EtcdCluster etcd;
-  private final Kubelet kubelet;
   private final RegistrarOperator operator;
 
-  private Sandbox(Path workDir, Optional<String> externalEtcd, int httpPort, NamePolicy namePolicy) {
+  private Sandbox(Path workDir, Optional<String> externalEtcd, int httpPort, NamePolicy namePolicy, boolean real) {
     this.workDir = workDir;
     List<AutoCloseable> started = new ArrayList<>();
     try {
@@ -42,16 +39,9 @@ final class Sandbox implements AutoCloseable {
         started.add(etcd);
       }
       this.etcdEndpoints = etcd != null ? etcd.endpointList() : externalEtcd.orElseThrow();
-      this.api = MockKubernetesApi.startForKubectl();
+      this.api = real ? SandboxCluster.real(workDir) : SandboxCluster.mock(workDir, NAMESPACE);
       started.add(api);
-      this.kubeconfig = api.writeKubeconfig(workDir.resolve("kubeconfig"), NAMESPACE);
-      // Every cluster has it, and the name policy namespace-annotation reads it. (kubectl
-      // create sends protobuf, which the mock server cannot read.)
-      api.client().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
-          .create();
-      this.kubelet = new Kubelet(api.client());
-      kubelet.start();
-      started.add(kubelet);
+      this.kubeconfig = api.kubeconfig();
       RegistrarConfig config = ConfigLoader.load(List.of(
           "--etcd-endpoints", etcdEndpoints,
           "--cluster-name", CLUSTER_NAME,
@@ -68,9 +58,12 @@ final class Sandbox implements AutoCloseable {
     }
   }
 
-  /** Starts everything; {@code externalEtcd} empty starts a real etcd child process. */
-  static Sandbox start(Path workDir, Optional<String> externalEtcd, int httpPort, NamePolicy namePolicy) {
-    return new Sandbox(workDir, externalEtcd, httpPort, namePolicy);
+  /**
+   * Starts everything; {@code externalEtcd} empty starts a real etcd child process, {@code real}
+   * the real control plane instead of the mock server.
+   */
+  static Sandbox start(Path workDir, Optional<String> externalEtcd, int httpPort, NamePolicy namePolicy, boolean real) {
+    return new Sandbox(workDir, externalEtcd, httpPort, namePolicy, real);
   }
 
   /** The etcd data folder when the sandbox started etcd itself. */
@@ -90,7 +83,6 @@ final class Sandbox implements AutoCloseable {
   @Override
   public void close() {
     closeQuietly(operator);
-    closeQuietly(kubelet);
     closeQuietly(api);
     if (etcd != null) {
       closeQuietly(etcd);

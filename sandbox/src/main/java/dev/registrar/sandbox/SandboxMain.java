@@ -2,6 +2,7 @@ package dev.registrar.sandbox;
 
 import dev.registrar.operator.model.AllowedNames;
 import dev.registrar.operator.model.NamePolicy;
+import dev.registrar.testing.kubernetes.KubeletRules;
 import io.etcd.jetcd.Client;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,14 +23,20 @@ public final class SandboxMain {
   static final int EXIT_USAGE = 2;
 
   static final String USAGE = """
-      Usage: registrar sandbox [--demo] [--etcd-endpoints URL] [--http-port N] [--name-policy POLICY]
+      Usage: registrar sandbox [--demo] [--api auto|real|mock] [--etcd-endpoints URL] [--http-port N]
+                               [--name-policy POLICY]
 
       Runs Registrar on this machine without a cluster: a real etcd (started as a child process
-      with a temporary data dir), a local Kubernetes API endpoint (fabric8's mock server) that
-      kubectl can use, a simulated kubelet for bare Pods, and the operator. For evaluation and
-      development only; install it in a real cluster with Helm.
+      with a temporary data dir), a Kubernetes API that kubectl can use, a simulated kubelet, and
+      the operator. The Kubernetes API is a real kube-apiserver and kube-controller-manager
+      (Deployments, validation, kubectl's tables) when scripts/control-plane.sh has built them,
+      else fabric8's mock server (bare Pods only). For evaluation and development only; install
+      it in a real cluster with Helm.
 
         --demo                 run a scripted walkthrough and exit: 0 when every step held, 1 if not
+        --api auto|real|mock   real: the real control plane, built first if it is not (about 8 minutes
+                               once, progress shown); mock: fabric8's mock server; auto (default): real
+                               when built, else mock
         --etcd-endpoints URL   use this etcd instead of starting one
         --http-port N          the operator's /metrics, /healthz and /readyz port (default: a free one)
         --name-policy POLICY   who may publish which service name: any (default), namespace-prefix, or
@@ -37,7 +44,10 @@ public final class SandboxMain {
         --help                 this text
       """;
 
-  record Options(boolean demo, Optional<String> etcdEndpoints, int httpPort, NamePolicy namePolicy) {}
+  /** Which Kubernetes API the sandbox runs. */
+  enum Api { AUTO, REAL, MOCK }
+
+  record Options(boolean demo, Optional<String> etcdEndpoints, int httpPort, NamePolicy namePolicy, Api api) {}
 
   private SandboxMain() {}
 
@@ -55,6 +65,7 @@ public final class SandboxMain {
     Optional<String> endpoints = Optional.empty();
     int port = 0;
     NamePolicy policy = NamePolicy.ANY;
+    Api api = Api.AUTO;
     for (int i = 0; i < rest.size(); i++) {
       String arg = rest.get(i);
       switch (arg) {
@@ -76,10 +87,19 @@ public final class SandboxMain {
           policy = NamePolicy.parse(value).orElseThrow(() -> new IllegalArgumentException(
               "--name-policy: '" + value + "' must be one of " + String.join(", ", NamePolicy.texts())));
         }
+        case "--api" -> {
+          String value = value(rest, ++i, arg);
+          api = switch (value) {
+            case "auto" -> Api.AUTO;
+            case "real" -> Api.REAL;
+            case "mock" -> Api.MOCK;
+            default -> throw new IllegalArgumentException("--api: '" + value + "' must be one of auto, real, mock");
+          };
+        }
         default -> throw new IllegalArgumentException("unknown argument '" + arg + "' (see --help)");
       }
     }
-    return new Options(demo, endpoints, port, policy);
+    return new Options(demo, endpoints, port, policy, api);
   }
 
   private static String value(List<String> args, int index, String flag) {
@@ -114,10 +134,14 @@ public final class SandboxMain {
     }
     quietLogging(workDir.resolve("registrar.log"));
 
+    Optional<Boolean> real = RealControlPlane.choose(options.api(), out, err);
+    if (real.isEmpty()) {
+      return 1;
+    }
     out.println("Starting the Registrar sandbox (etcd, Kubernetes API, kubelet, operator) ...");
     Sandbox sandbox;
     try {
-      sandbox = Sandbox.start(workDir, options.etcdEndpoints(), options.httpPort(), options.namePolicy());
+      sandbox = Sandbox.start(workDir, options.etcdEndpoints(), options.httpPort(), options.namePolicy(), real.get());
     } catch (RuntimeException e) {
       err.println("registrar sandbox: could not start: " + e);
       return 1;
@@ -125,7 +149,7 @@ public final class SandboxMain {
     printWhereThingsAre(sandbox, options, out);
     if (options.demo()) {
       try (Client etcd = Client.builder().endpoints(sandbox.etcdEndpoints.split(",")).build()) {
-        return new Demo(sandbox.api.client(), etcd, out).run();
+        return new Demo(sandbox.api.client(), etcd, out, sandbox.api.real()).run();
       } finally {
         sandbox.close();
         out.println("Sandbox stopped; removed " + workDir + sandbox.etcdDataDir().map(d -> " and " + d).orElse(""));
@@ -158,7 +182,9 @@ public final class SandboxMain {
     out.println("  etcd            " + sandbox.etcdEndpoints + (options.etcdEndpoints().isPresent()
         ? " (given with --etcd-endpoints)"
         : " (a real etcd started by the sandbox; data in " + sandbox.etcdDataDir().orElseThrow() + ")"));
-    out.println("  Kubernetes API  " + sandbox.api.url() + " (fabric8 mock server with the ServiceRegistration CRD; the sandbox plays the kubelet)");
+    out.println("  Kubernetes API  " + sandbox.api.url() + " (" + sandbox.api.description() + ")");
+    RealControlPlane.kubectl().filter(k -> sandbox.api.real())
+        .ifPresent(kubectl -> out.println("  kubectl         " + kubectl + " (the same build; any recent kubectl works)"));
     out.println("  operator        http://127.0.0.1:" + sandbox.httpPort() + "/metrics, cluster name \"" + Sandbox.CLUSTER_NAME
         + "\", name policy " + options.namePolicy().text() + "; log: " + sandbox.log());
     out.println("  sandbox files   " + sandbox.workDir);
@@ -177,20 +203,34 @@ public final class SandboxMain {
           + " only the names " + Sandbox.NAMESPACE + " and " + Sandbox.NAMESPACE + "-* may be published; web is refused");
       case ANY -> { }
     }
-    out.println("  kubectl apply --validate=false -f examples/sandbox/");
-    out.println("  kubectl get svcreg -o custom-columns='" + Columns.SVCREG + "'");
-    out.println("  kubectl get pods -o custom-columns='" + Columns.PODS + "'");
-    out.println("  " + etcdctl + " get --prefix /services/");
-    out.println("  " + etcdctl + " lease timetolive --keys $(kubectl get svcreg web -o jsonpath='{.status.leaseId}')");
-    out.println("  kubectl annotate pod web-2 " + Kubelet.READY_ANNOTATION + "=false --overwrite   # web-2 unready: its key goes");
-    out.println("  kubectl delete pod web-3");
-    out.println("  kubectl delete svcreg web                                             # lease revoked, keys gone");
+    if (sandbox.api.real()) {
+      out.println("  kubectl apply -f examples/sandbox/                  # 3 bare Pods and their registration \"web\"");
+      out.println("  kubectl get svcreg                                  # NAME SERVICE READY ENDPOINTS AGE");
+      out.println("  kubectl get pods -o wide");
+      out.println("  " + etcdctl + " get --prefix /services/");
+      out.println("  " + etcdctl + " lease timetolive --keys $(kubectl get svcreg web -o jsonpath='{.status.leaseId}')");
+      out.println("  kubectl annotate pod web-2 " + KubeletRules.READY_ANNOTATION + "=false --overwrite   # web-2 unready: its key goes");
+      out.println("  kubectl delete pod web-3");
+      out.println("  kubectl apply -f examples/quickstart/               # a Deployment of 3 with the readiness gate");
+      out.println("  kubectl rollout restart deployment/orders && kubectl rollout status deployment/orders");
+      out.println("  kubectl get svcreg -w                               # ENDPOINTS never below 3 during the rollout");
+      out.println("  kubectl delete svcreg web                           # lease revoked, keys gone");
+    } else {
+      out.println("  kubectl apply --validate=false -f examples/sandbox/");
+      out.println("  kubectl get svcreg -o custom-columns='" + Columns.SVCREG + "'");
+      out.println("  kubectl get pods -o custom-columns='" + Columns.PODS + "'");
+      out.println("  " + etcdctl + " get --prefix /services/");
+      out.println("  " + etcdctl + " lease timetolive --keys $(kubectl get svcreg web -o jsonpath='{.status.leaseId}')");
+      out.println("  kubectl annotate pod web-2 " + KubeletRules.READY_ANNOTATION + "=false --overwrite   # web-2 unready: its key goes");
+      out.println("  kubectl delete pod web-3");
+      out.println("  kubectl delete svcreg web                                             # lease revoked, keys gone");
+    }
     out.println();
     out.println("Ctrl-C stops everything and removes the temporary files.");
     out.flush();
   }
 
-  /** kubectl's custom columns: the mock server returns no tables, so printer columns are not shown. */
+  /** kubectl's custom columns on the mock server, which returns no tables (printer columns are not shown). */
   static final class Columns {
     static final String SVCREG = "NAME:.metadata.name,SERVICE:.spec.serviceName,"
         + "READY:.status.conditions[?(@.type==\"Ready\")].status,"

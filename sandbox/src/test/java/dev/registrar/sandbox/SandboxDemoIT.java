@@ -3,6 +3,7 @@ package dev.registrar.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.registrar.testing.etcd.EtcdExtension;
+import dev.registrar.testing.kubernetes.ControlPlane;
 import io.etcd.jetcd.ByteSequence;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,33 +13,44 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@code sandbox --demo}, run from the built jar as a user runs it. */
+/**
+ * {@code sandbox --demo}, run from the built jar as a user runs it: on the real control plane
+ * (what it picks once scripts/control-plane.sh has built it), and on the mock server.
+ */
 class SandboxDemoIT {
 
   @RegisterExtension
   static final EtcdExtension ETCD = EtcdExtension.singleMember();
 
   @Test
-  void theDemoWalksThroughEveryStepAndExitsZero() {
+  void theDemoWalksThroughEveryStepOnTheRealControlPlaneAndExitsZero() {
+    ControlPlane.locate(); // fails with the build command when it is not built
     try (SandboxProcess demo = SandboxProcess.start("--demo")) {
       var code = demo.awaitExit(Duration.ofSeconds(120));
       String out = demo.output();
       System.out.println(out);
       assertThat(code).as(out).contains(0);
       assertThat(out).contains(
-          "Step 1/5: create ServiceRegistration \"web\"",
+          "Kubernetes API: the real control plane, Kubernetes v",
+          "Step 1/6: create ServiceRegistration \"web\"",
           "etcd + /registrar/claims/web",
           "status Ready=True (Synced): 3 endpoints registered under lease",
           "ok: 3 keys, one per ready pod, all on the registration's one lease",
-          "Step 2/5: pod web-2 stops being ready",
+          "Step 2/6: pod web-2 stops being ready",
           "ok: web-2's key deleted at once",
-          "Step 3/5: delete pod web-3",
-          "Step 4/5: change the registration's weight from 100 to 50",
+          "Step 3/6: delete pod web-3",
+          "Step 4/6: change the registration's weight from 100 to 50",
           "\"weight\":50",
-          "Step 5/5: delete the registration",
+          "Step 5/6: a Deployment rolled with the readiness gate",
+          "fewest endpoints seen: 3 (replicas: 3)",
+          "ok: endpoints never below the 3 replicas, and the registry ends with exactly the 3 new Pods",
+          "Step 6/6: delete the registration",
           "etcd - /registrar/claims/web",
           ": revoked",
-          "Demo passed: all 5 steps held.");
+          "Demo passed: all 6 steps held.");
+      // The rollout, as printed: each of the 3 new Pods' keys added, each old one removed.
+      assertThat(out.lines().filter(l -> l.matches(" +[0-9.]+ s  etcd \\+ /services/orders/.*"))).hasSize(3);
+      assertThat(out.lines().filter(l -> l.matches(" +[0-9.]+ s  etcd - /services/orders/.*"))).hasSize(3);
       assertThat(out.lines().filter(l -> l.startsWith("  etcd + /services/web/"))).hasSize(3);
       assertThat(out).doesNotContain("FAILED");
       // Everything the sandbox made is gone.
@@ -48,18 +60,19 @@ class SandboxDemoIT {
   }
 
   @Test
-  void aStepWhoseExpectationDoesNotHoldFailsTheDemoWithExitCodeOne() throws Exception {
+  void onTheMockServerAStepWhoseExpectationDoesNotHoldFailsTheDemoWithExitCodeOne() throws Exception {
     // Another cluster already holds the service name "web" in this etcd: the registration gets
     // Conflict and writes nothing, so step 1 cannot hold.
     ETCD.client().getKVClient().put(bytes("/registrar/claims/web"),
         bytes("{\"cluster\":\"elsewhere\",\"namespace\":\"shop\",\"name\":\"web\",\"uid\":\"1234\"}"))
         .get(5, TimeUnit.SECONDS);
-    try (SandboxProcess demo = SandboxProcess.start("--demo", "--etcd-endpoints", ETCD.endpointList())) {
+    try (SandboxProcess demo = SandboxProcess.start("--demo", "--api", "mock",
+        "--etcd-endpoints", ETCD.endpointList())) {
       var code = demo.awaitExit(Duration.ofSeconds(90));
       String out = demo.output();
       System.out.println(out);
       assertThat(code).as(out).contains(SandboxMain.EXIT_DEMO_FAILED);
-      assertThat(out).contains("(given with --etcd-endpoints)", "status Ready=False (Conflict)",
+      assertThat(out).contains("Kubernetes API: fabric8's mock server (--api mock)", "(given with --etcd-endpoints)", "status Ready=False (Conflict)",
           "FAILED: expected 3 keys", "Demo FAILED at step 1 of 5.");
       assertThat(Files.exists(Path.of(demo.find("sandbox files +(\\S+)")))).isFalse();
     } finally {

@@ -3,6 +3,9 @@ package dev.registrar.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.registrar.testing.kubernetes.ControlPlane;
+import dev.registrar.testing.kubernetes.KubeletRules;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -18,12 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The interactive sandbox driven as its printed instructions say, with the real kubectl and
- * etcdctl binaries: apply the sandbox examples, flip a pod unready, delete a pod, delete the
- * registration, checking etcd after each step; then stop it and look for leftovers.
+ * etcdctl binaries: on the real control plane, apply the sandbox examples, read the printer
+ * columns, flip a pod unready, delete a pod, apply the Deployment quick start and roll it, delete
+ * the registration, checking etcd after each step; then stop it and look for leftovers. The name
+ * policy's steps run on the mock server.
  */
 class SandboxKubectlIT {
 
   static final Path EXAMPLES = Path.of("..", "examples", "sandbox").toAbsolutePath().normalize();
+  static final Path QUICKSTART = Path.of("..", "examples", "quickstart").toAbsolutePath().normalize();
 
   @TempDir
   Path kubectlCache;
@@ -32,9 +38,11 @@ class SandboxKubectlIT {
   private String etcdEndpoints;
 
   @Test
-  void kubectlAndEtcdctlDriveTheSandboxAndStoppingLeavesNothingBehind() {
+  void kubectlAndEtcdctlDriveTheSandboxOnTheRealControlPlaneAndStoppingLeavesNothingBehind() {
+    ControlPlane.locate(); // fails with the build command when it is not built
     try (SandboxProcess sandbox = SandboxProcess.start()) {
       sandbox.awaitOutput("Ctrl-C stops everything", Duration.ofSeconds(60));
+      assertThat(sandbox.output()).contains("Kubernetes API: the real control plane");
       kubeconfig = sandbox.find("export KUBECONFIG=(\\S+)");
       etcdEndpoints = sandbox.find("etcdctl --endpoints (\\S+)");
       Path workDir = Path.of(sandbox.find("sandbox files +(\\S+)"));
@@ -42,24 +50,27 @@ class SandboxKubectlIT {
       assertThat(workDir).isDirectory();
       assertThat(etcdDir).isDirectory();
 
-      assertThat(kubectl("apply", "--validate=false", "-f", EXAMPLES.toString()))
+      assertThat(kubectl("apply", "-f", EXAMPLES.toString()))
           .contains("pod/web-1 created", "pod/web-2 created", "pod/web-3 created",
               "serviceregistration.registrar.dev/web created");
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
           assertThat(keys()).containsExactlyInAnyOrder(key("web-1"), key("web-2"), key("web-3")));
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(kubectl("get", "svcreg", "web", "-o", "jsonpath={.status.registeredEndpoints}")).isEqualTo("3"));
-      String table = kubectl("get", "svcreg", "-o", "custom-columns=" + SandboxMain.Columns.SVCREG);
-      assertThat(table).contains("web", "True", "Synced");
+      // The CRD's printer columns, from the API server's table printer.
+      String table = kubectl("get", "svcreg");
+      assertThat(table.lines().toList().get(0).split("\\s+")).containsExactly("NAME", "SERVICE", "READY", "ENDPOINTS", "AGE");
+      assertThat(table.lines().toList().get(1).split("\\s+")).startsWith("web", "web", "True", "3");
+
       String leaseId = kubectl("get", "svcreg", "web", "-o", "jsonpath={.status.leaseId}");
       String lease = etcdctl("lease", "timetolive", "--keys", leaseId);
       assertThat(lease).contains("granted with TTL(30s)", "/registrar/claims/web", key("web-1"));
-      System.out.println("$ kubectl get svcreg -o custom-columns=...\n" + table);
+      System.out.println("$ kubectl get svcreg\n" + table);
       System.out.println("$ etcdctl get --prefix /services/\n" + etcdctl("get", "--prefix", "/services/"));
       System.out.println("$ etcdctl lease timetolive --keys " + leaseId + "\n" + lease);
 
       String web2 = key("web-2");
-      assertThat(kubectl("annotate", "pod", "web-2", Kubelet.READY_ANNOTATION + "=false", "--overwrite"))
+      assertThat(kubectl("annotate", "pod", "web-2", KubeletRules.READY_ANNOTATION + "=false", "--overwrite"))
           .contains("pod/web-2 annotated");
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(keys()).containsExactlyInAnyOrder(key("web-1"), key("web-3")).doesNotContain(web2));
@@ -69,10 +80,26 @@ class SandboxKubectlIT {
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(keys()).containsExactly(key("web-1")).doesNotContain(web3));
 
+      // The Deployment quick start, as README's next steps say: its Pods registered, then rolled.
+      assertThat(kubectl("apply", "-f", QUICKSTART.toString()))
+          .contains("deployment.apps/orders created", "serviceregistration.registrar.dev/orders created");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(keys("orders")).hasSize(3));
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(kubectl("get", "svcreg", "orders").lines().toList().get(1).split("\\s+"))
+              .startsWith("orders", "orders", "True", "3"));
+      System.out.println("$ kubectl get svcreg\n" + kubectl("get", "svcreg"));
+      System.out.println("$ kubectl get pods -o wide\n" + kubectl("get", "pods", "-o", "wide"));
+      List<String> before = keys("orders");
+      kubectl("rollout", "restart", "deployment/orders");
+      assertThat(kubectl("rollout", "status", "deployment/orders", "--timeout=60s"))
+          .contains("deployment \"orders\" successfully rolled out");
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+          assertThat(keys("orders")).hasSize(3).doesNotContainAnyElementsOf(before));
+
       assertThat(kubectl("delete", "svcreg", "web")).contains("deleted");
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
         assertThat(keys()).isEmpty();
-        assertThat(etcdctl("get", "--prefix", "/registrar/claims/", "--keys-only").strip()).isEmpty();
+        assertThat(etcdctl("get", "--prefix", "/registrar/claims/web", "--keys-only").strip()).isEmpty();
         assertThat(etcdctl("lease", "timetolive", leaseId)).contains("already expired");
       });
 
@@ -90,7 +117,7 @@ class SandboxKubectlIT {
 
   @Test
   void withTheAnnotationPolicyTheNameIsRefusedUntilTheNamespaceGrantsItAsThePrintedStepsSay() {
-    try (SandboxProcess sandbox = SandboxProcess.start("--name-policy", "namespace-annotation")) {
+    try (SandboxProcess sandbox = SandboxProcess.start("--api", "mock", "--name-policy", "namespace-annotation")) {
       sandbox.awaitOutput("Ctrl-C stops everything", Duration.ofSeconds(60));
       kubeconfig = sandbox.find("export KUBECONFIG=(\\S+)");
       etcdEndpoints = sandbox.find("etcdctl --endpoints (\\S+)");
@@ -126,7 +153,11 @@ class SandboxKubectlIT {
   }
 
   private List<String> keys() {
-    return etcdctl("get", "--prefix", "/services/web/", "--keys-only").lines()
+    return keys("web");
+  }
+
+  private List<String> keys(String service) {
+    return etcdctl("get", "--prefix", "/services/" + service + "/", "--keys-only").lines()
         .filter(line -> !line.isBlank()).toList();
   }
 

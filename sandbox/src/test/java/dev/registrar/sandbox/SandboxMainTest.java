@@ -15,14 +15,16 @@ class SandboxMainTest {
 
   @Test
   void argumentsAreParsedWithOrWithoutTheSandboxWord() {
-    assertThat(SandboxMain.parse(List.of())).isEqualTo(new SandboxMain.Options(false, Optional.empty(), 0, NamePolicy.ANY));
+    assertThat(SandboxMain.parse(List.of())).isEqualTo(new SandboxMain.Options(false, Optional.empty(), 0, NamePolicy.ANY, SandboxMain.Api.AUTO));
     assertThat(SandboxMain.parse(List.of("sandbox", "--demo")))
-        .isEqualTo(new SandboxMain.Options(true, Optional.empty(), 0, NamePolicy.ANY));
+        .isEqualTo(new SandboxMain.Options(true, Optional.empty(), 0, NamePolicy.ANY, SandboxMain.Api.AUTO));
     assertThat(SandboxMain.parse(List.of("--etcd-endpoints", "http://127.0.0.1:2379", "--http-port", "9000")))
-        .isEqualTo(new SandboxMain.Options(false, Optional.of("http://127.0.0.1:2379"), 9000, NamePolicy.ANY));
+        .isEqualTo(new SandboxMain.Options(false, Optional.of("http://127.0.0.1:2379"), 9000, NamePolicy.ANY, SandboxMain.Api.AUTO));
     assertThat(SandboxMain.parse(List.of("--name-policy", "namespace-annotation")).namePolicy())
         .isEqualTo(NamePolicy.NAMESPACE_ANNOTATION);
     assertThat(SandboxMain.parse(List.of()).namePolicy()).isEqualTo(NamePolicy.ANY);
+    assertThat(SandboxMain.parse(List.of("--api", "real")).api()).isEqualTo(SandboxMain.Api.REAL);
+    assertThat(SandboxMain.parse(List.of("--api", "mock")).api()).isEqualTo(SandboxMain.Api.MOCK);
   }
 
   @Test
@@ -32,6 +34,8 @@ class SandboxMainTest {
     assertThatThrownBy(() -> SandboxMain.parse(List.of("--http-port", "x"))).hasMessageContaining("not a port number");
     assertThatThrownBy(() -> SandboxMain.parse(List.of("--name-policy", "open")))
         .hasMessage("--name-policy: 'open' must be one of any, namespace-prefix, namespace-annotation");
+    assertThatThrownBy(() -> SandboxMain.parse(List.of("--api", "kind")))
+        .hasMessage("--api: 'kind' must be one of auto, real, mock");
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = SandboxMain.run(List.of("--bogus"), new PrintStream(new ByteArrayOutputStream()),
         new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -43,7 +47,7 @@ class SandboxMainTest {
   void helpDescribesEveryOption() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertThat(SandboxMain.run(List.of("--help"), new PrintStream(out, true, StandardCharsets.UTF_8), System.err)).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("--demo", "--etcd-endpoints", "--http-port", "--name-policy", "Helm");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("--demo", "--api", "--etcd-endpoints", "--http-port", "--name-policy", "Helm");
   }
 
   @Test

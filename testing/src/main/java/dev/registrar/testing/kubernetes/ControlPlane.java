@@ -6,7 +6,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Where the real control plane's binaries are: the folder {@code scripts/control-plane.sh} fills,
@@ -24,21 +26,40 @@ public record ControlPlane(Path root, String kubernetesVersion, Path binaries) {
   /** The built control plane; fails with the build command when a binary is missing. */
   public static synchronized ControlPlane locate() {
     if (located == null) {
-      Path dir = Path.of(run(RepositoryRoot.find().resolve(SCRIPT).toString(), "--dir").strip());
-      String name = dir.getFileName().toString();
-      if (!name.endsWith(PLATFORM)) {
-        throw new AssertionError(SCRIPT + " --dir printed " + dir + ", not a <version>" + PLATFORM + " folder");
-      }
-      ControlPlane plane = new ControlPlane(dir.getParent().getParent(), name.substring(0, name.length() - PLATFORM.length()), dir);
-      for (String program : new String[] {"kube-apiserver", "etcd", "kubectl", "helm", "kube-controller-manager"}) {
-        if (!Files.isExecutable(dir.resolve(program))) {
-          throw new AssertionError("the real control plane is not built: " + dir.resolve(program) + " is missing. "
-              + "Run 'bash " + SCRIPT + "' once (a cold build takes about 8 minutes; 'bash .ci/run' does it)");
-        }
-      }
+      ControlPlane plane = where();
+      plane.missing().ifPresent(program -> {
+        throw new AssertionError("the real control plane is not built: " + program + " is missing. "
+            + "Run 'bash " + SCRIPT + "' once (a cold build takes about 8 minutes; 'bash .ci/run' does it)");
+      });
       located = plane;
     }
     return located;
+  }
+
+  /** The control plane if it is built, without failing: the sandbox picks the mock otherwise. */
+  public static Optional<ControlPlane> ifBuilt() {
+    ControlPlane plane = where();
+    return plane.missing().isEmpty() ? Optional.of(plane) : Optional.empty();
+  }
+
+  /** The build script, which builds what is missing and prints its progress. */
+  public static Path buildScript() {
+    return RepositoryRoot.find().resolve(SCRIPT);
+  }
+
+  private static ControlPlane where() {
+    Path dir = Path.of(run(buildScript().toString(), "--dir").strip());
+    String name = dir.getFileName().toString();
+    if (!name.endsWith(PLATFORM)) {
+      throw new AssertionError(SCRIPT + " --dir printed " + dir + ", not a <version>" + PLATFORM + " folder");
+    }
+    return new ControlPlane(dir.getParent().getParent(), name.substring(0, name.length() - PLATFORM.length()), dir);
+  }
+
+  /** The first program that is not built yet, if any. */
+  private Optional<Path> missing() {
+    return Stream.of("kube-apiserver", "etcd", "kubectl", "helm", "kube-controller-manager")
+        .map(binaries::resolve).filter(path -> !Files.isExecutable(path)).findFirst();
   }
 
   public Path kubectl() {

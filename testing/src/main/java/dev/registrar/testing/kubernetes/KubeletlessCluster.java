@@ -1,6 +1,10 @@
 package dev.registrar.testing.kubernetes;
 
+import dev.registrar.testing.RepositoryRoot;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.InputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,11 +22,14 @@ public final class KubeletlessCluster implements AutoCloseable {
   private final RealKubeApiServer api;
   private final ControllerManager controllerManager;
   private final SimulatedKubelet kubelet;
+  private final Path controllerManagerLog;
 
-  private KubeletlessCluster(RealKubeApiServer api, ControllerManager controllerManager, SimulatedKubelet kubelet) {
+  private KubeletlessCluster(RealKubeApiServer api, ControllerManager controllerManager, SimulatedKubelet kubelet,
+      Path controllerManagerLog) {
     this.api = api;
     this.controllerManager = controllerManager;
     this.kubelet = kubelet;
+    this.controllerManagerLog = controllerManagerLog;
   }
 
   /** Starts the three parts; {@code nodes} are registered before any Pod is scheduled. */
@@ -33,7 +40,7 @@ public final class KubeletlessCluster implements AutoCloseable {
       Path log = Files.createTempFile("registrar-kube-controller-manager-", ".log");
       controllerManager = ControllerManager.start(api.controlPlane(), api.kubeconfig(), log);
       SimulatedKubelet kubelet = SimulatedKubelet.start(api.client(), options, nodes);
-      return new KubeletlessCluster(api, controllerManager, kubelet);
+      return new KubeletlessCluster(api, controllerManager, kubelet, log);
     } catch (IOException e) {
       closeAll(api, controllerManager);
       throw new UncheckedIOException(e);
@@ -48,6 +55,40 @@ public final class KubeletlessCluster implements AutoCloseable {
       controllerManager.close();
     }
     api.close();
+  }
+
+  /** The CRD as users install it (crds/, with the printer columns in the model's order). */
+  public static final String CRD_FILE = "crds/serviceregistrations.registrar.dev-v1.yml";
+
+  /** Installs the ServiceRegistration CRD from the repository's crds/, and waits until it is served. */
+  public void installCrd() {
+    CustomResourceDefinition crd;
+    try (InputStream in = Files.newInputStream(RepositoryRoot.find().resolve(CRD_FILE))) {
+      crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    client().apiextensions().v1().customResourceDefinitions().resource(crd).serverSideApply();
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (!served(crd.getMetadata().getName())) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the API server did not serve " + crd.getMetadata().getName() + " within 30 s");
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private boolean served(String name) {
+    var crd = client().apiextensions().v1().customResourceDefinitions().withName(name).get();
+    boolean established = crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
+        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+    // Discovery lags Established by a moment; kubectl and informers need both.
+    return established && api.kubectl("get", crd.getSpec().getNames().getPlural(), "-A").exit() == 0;
   }
 
   public RealKubeApiServer api() {
@@ -71,5 +112,10 @@ public final class KubeletlessCluster implements AutoCloseable {
     kubelet.close();
     controllerManager.close();
     api.close();
+    try {
+      Files.deleteIfExists(controllerManagerLog);
+    } catch (IOException e) {
+      // a temporary file; nothing else depends on it
+    }
   }
 }

@@ -102,6 +102,7 @@ public final class RealKubeApiServer implements AutoCloseable {
     if (this != shared) {
       client.close();
       server.stop();
+      dev.registrar.testing.TempDirs.deleteRecursively(dir);
     }
   }
 
