@@ -87,6 +87,9 @@ class SandboxKubectlIT {
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(kubectl("get", "svcreg", "orders").lines().toList().get(1).split("\\s+"))
               .startsWith("orders", "orders", "True", "3"));
+      // A watch, which the mock server could not serve: it prints the table, then waits for changes.
+      assertThat(kubectl("get", "svcreg", "orders", "-w", "--request-timeout=2s").lines().toList().get(1).split("\\s+"))
+          .startsWith("orders", "orders", "True", "3");
       System.out.println("$ kubectl get svcreg\n" + kubectl("get", "svcreg"));
       System.out.println("$ kubectl get pods -o wide\n" + kubectl("get", "pods", "-o", "wide"));
       List<String> before = keys("orders");
