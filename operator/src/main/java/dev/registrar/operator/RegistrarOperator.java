@@ -152,6 +152,7 @@ public final class RegistrarOperator implements AutoCloseable {
       o.withMetrics(metrics.josdk());
       o.withKubernetesClient(kubernetes)
           .withCloseClientOnStop(false)
+          .withConcurrentReconciliationThreads(config.reconcileThreads())
           .withReconciliationTerminationTimeout(RECONCILE_GRACE_ON_STOP)
           // Status is written with a JSON merge patch only when it changed; server-side apply
           // would need field-manager bookkeeping for no gain here.

@@ -81,6 +81,7 @@ public final class ConfigLoader {
         values.optional(Setting.LEADER_ELECTION_NAMESPACE).map(ns -> namespace(Setting.LEADER_ELECTION_NAMESPACE, ns)),
         port(values.withDefault(Setting.HTTP_PORT)),
         duration(Setting.RESYNC_INTERVAL, values.withDefault(Setting.RESYNC_INTERVAL)),
+        threads(values.withDefault(Setting.RECONCILE_THREADS)),
         oneOf(Setting.LOG_FORMAT, values.withDefault(Setting.LOG_FORMAT), List.of("text", "json")).equals("json"),
         oneOf(Setting.LOG_LEVEL, values.withDefault(Setting.LOG_LEVEL), List.of("error", "warn", "info", "debug", "trace")));
   }
@@ -242,6 +243,18 @@ public final class ConfigLoader {
       // reported below
     }
     throw new ConfigException(Setting.HTTP_PORT, "'" + value + "' must be a port number, 0 to 65535");
+  }
+
+  private static int threads(String value) {
+    try {
+      int threads = Integer.parseInt(value);
+      if (threads >= 1 && threads <= 200) {
+        return threads;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ConfigException(Setting.RECONCILE_THREADS, "'" + value + "' must be a whole number from 1 to 200");
   }
 
   private static String oneOf(Setting setting, String value, List<String> allowed) {

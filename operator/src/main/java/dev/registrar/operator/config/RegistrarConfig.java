@@ -26,6 +26,7 @@ import java.util.Set;
  * @param leaderElectionNamespace namespace of the leader-election Lease; empty means the pod's own
  * @param httpPort port of the HTTP endpoints; 0 picks a free one
  * @param resyncInterval the longest time between two reconciles of a registration
+ * @param reconcileThreads how many registrations are reconciled at once
  * @param jsonLogs one JSON object per log line instead of text
  * @param logLevel the level of Registrar's own loggers
  */
@@ -43,6 +44,7 @@ public record RegistrarConfig(
     Optional<String> leaderElectionNamespace,
     int httpPort,
     Duration resyncInterval,
+    int reconcileThreads,
     boolean jsonLogs,
     String logLevel) {
 

@@ -30,6 +30,9 @@ public enum Setting {
   HTTP_PORT("8080", "port of the HTTP endpoints /healthz, /readyz and /metrics (0 picks a free port)"),
   RESYNC_INTERVAL("5m", "every registration is reconciled at least this often (e.g. 30s, 5m, 1h), "
       + "behind the etcd watch that repairs drift at once"),
+  RECONCILE_THREADS("10", "how many registrations are reconciled at once, 1 to 200 (JOSDK's own default "
+      + "is 50; a reconcile mostly waits for one etcd round trip, and more threads than etcd's commit "
+      + "rate keeps busy only add memory: docs/operations.md, sizing)"),
   LOG_FORMAT("text", "text, or json (one JSON object per line, Elastic Common Schema)"),
   LOG_LEVEL("info", "error, warn, info, debug or trace, for Registrar's own loggers");
 

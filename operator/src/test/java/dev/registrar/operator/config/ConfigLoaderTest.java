@@ -81,6 +81,13 @@ class ConfigLoaderTest {
         .isEqualTo("--resync-interval (REGISTRAR_RESYNC_INTERVAL): '500ms' must be a duration of at least 1s, such as 30s, 5m or 1h");
     assertThat(failure(List.of("--resync-interval", "5 minutes"), ENDPOINTS).getMessage())
         .startsWith("--resync-interval (REGISTRAR_RESYNC_INTERVAL): '5 minutes'");
+    assertThat(failure(List.of("--reconcile-threads", "0"), ENDPOINTS).getMessage())
+        .isEqualTo("--reconcile-threads (REGISTRAR_RECONCILE_THREADS): '0' must be a whole number from 1 to 200");
+    assertThat(failure(List.of("--reconcile-threads", "201"), ENDPOINTS).getMessage()).contains("'201'");
+    assertThat(failure(List.of("--reconcile-threads", "many"), ENDPOINTS).getMessage()).contains("'many'");
+    assertThat(ConfigLoader.load(List.of("--reconcile-threads", "200"), ENDPOINTS).reconcileThreads()).isEqualTo(200);
+    assertThat(ConfigLoader.load(List.of("--reconcile-threads", "1"), ENDPOINTS).reconcileThreads()).isEqualTo(1);
+    assertThat(ConfigLoader.load(List.of(), ENDPOINTS).reconcileThreads()).isEqualTo(10);
   }
 
   @Test
@@ -107,6 +114,7 @@ class ConfigLoaderTest {
     values.put(Setting.LEADER_ELECTION_NAMESPACE, "registrar-system");
     values.put(Setting.HTTP_PORT, "9090");
     values.put(Setting.RESYNC_INTERVAL, "90s");
+    values.put(Setting.RECONCILE_THREADS, "4");
     values.put(Setting.LOG_FORMAT, "json");
     values.put(Setting.LOG_LEVEL, "debug");
     assertThat(values.keySet()).containsExactly(Setting.values());
@@ -136,6 +144,7 @@ class ConfigLoaderTest {
     assertThat(config.leaderElectionNamespace()).contains("registrar-system");
     assertThat(config.httpPort()).isEqualTo(9090);
     assertThat(config.resyncInterval()).isEqualTo(java.time.Duration.ofSeconds(90));
+    assertThat(config.reconcileThreads()).isEqualTo(4);
     assertThat(config.jsonLogs()).isTrue();
     assertThat(config.logLevel()).isEqualTo("debug");
   }
