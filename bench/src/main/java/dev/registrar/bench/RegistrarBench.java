@@ -105,6 +105,10 @@ public final class RegistrarBench {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("scale")) {
+      ScaleBench.main(List.of(args).subList(1, args.length));
+      System.exit(0);
+    }
     Params params = Params.parse(args);
     Map<String, Object> result = run(params);
     print(result);

@@ -1,10 +1,6 @@
 package dev.registrar.testing.kubernetes;
 
-import dev.registrar.testing.RepositoryRoot;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.InputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -57,38 +53,9 @@ public final class KubeletlessCluster implements AutoCloseable {
     api.close();
   }
 
-  /** The CRD as users install it (crds/, with the printer columns in the model's order). */
-  public static final String CRD_FILE = "crds/serviceregistrations.registrar.dev-v1.yml";
-
   /** Installs the ServiceRegistration CRD from the repository's crds/, and waits until it is served. */
   public void installCrd() {
-    CustomResourceDefinition crd;
-    try (InputStream in = Files.newInputStream(RepositoryRoot.find().resolve(CRD_FILE))) {
-      crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    client().apiextensions().v1().customResourceDefinitions().resource(crd).serverSideApply();
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-    while (!served(crd.getMetadata().getName())) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the API server did not serve " + crd.getMetadata().getName() + " within 30 s");
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-  }
-
-  private boolean served(String name) {
-    var crd = client().apiextensions().v1().customResourceDefinitions().withName(name).get();
-    boolean established = crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
-        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
-    // Discovery lags Established by a moment; kubectl and informers need both.
-    return established && api.kubectl("get", crd.getSpec().getNames().getPlural(), "-A").exit() == 0;
+    api.installRegistrationCrd();
   }
 
   public RealKubeApiServer api() {

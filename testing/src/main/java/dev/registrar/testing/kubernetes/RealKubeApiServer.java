@@ -133,6 +133,41 @@ public final class RealKubeApiServer implements AutoCloseable {
     return controlPlane;
   }
 
+  /** The CRD as users install it (crds/, with the printer columns in the model's order). */
+  public static final String CRD_FILE = "crds/serviceregistrations.registrar.dev-v1.yml";
+
+  /** Installs the ServiceRegistration CRD from the repository's crds/, and waits until it is served. */
+  public void installRegistrationCrd() {
+    io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition crd;
+    try (java.io.InputStream in = Files.newInputStream(dev.registrar.testing.RepositoryRoot.find().resolve(CRD_FILE))) {
+      crd = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(in,
+          io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    client.apiextensions().v1().customResourceDefinitions().resource(crd).serverSideApply();
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (!served(crd.getMetadata().getName(), crd.getSpec().getNames().getPlural())) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the API server did not serve " + crd.getMetadata().getName() + " within 30 s");
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private boolean served(String name, String plural) {
+    var crd = client.apiextensions().v1().customResourceDefinitions().withName(name).get();
+    boolean established = crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
+        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+    // Discovery lags Established by a moment; kubectl and informers need both.
+    return established && kubectl("get", plural, "-A").exit() == 0;
+  }
+
   /** Creates the namespace unless it exists. */
   public void namespace(String name) {
     if (client.namespaces().withName(name).get() == null) {
