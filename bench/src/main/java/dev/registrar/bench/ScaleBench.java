@@ -66,7 +66,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ScaleBench {
 
   record Params(int pods, int registrations, double churnRate, int churnSeconds, int gateMass, int creators,
-      int reconcileThreads, int memoryLimitMib, Path operatorJar, Path out) {
+      int reconcileThreads, int memoryLimitMib, String operatorJvm, Path operatorJar, Path out) {
 
     static Params parse(List<String> args) {
       Map<String, String> flags = new LinkedHashMap<>();
@@ -85,6 +85,7 @@ final class ScaleBench {
           Integer.parseInt(take(flags, "creators", "16")),
           Integer.parseInt(take(flags, "reconcile-threads", "0")),
           Integer.parseInt(take(flags, "memory-limit-mib", "0")),
+          take(flags, "operator-jvm", ""),
           Path.of(take(flags, "operator-jar", "operator/target/registrar-operator.jar")),
           Path.of(take(flags, "out", "bench/target/scale-result.json")));
       if (!flags.isEmpty()) {
@@ -501,6 +502,10 @@ final class ScaleBench {
       List<String> command = new ArrayList<>();
       command.add(ProcessHandle.current().info().command().orElse("java"));
       command.addAll(jvm);
+      // Extra options for experiments: -XX:StartFlightRecording=..., -XX:NativeMemoryTracking=summary.
+      if (!params.operatorJvm().isBlank()) {
+        command.addAll(List.of(params.operatorJvm().trim().split("\\s+")));
+      }
       command.addAll(List.of("-jar", jar.toString()));
       Path log = Files.createTempFile("registrar-scale-operator-", ".log");
       result.put("operator_log", log.toString());

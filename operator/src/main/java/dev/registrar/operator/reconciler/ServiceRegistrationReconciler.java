@@ -175,6 +175,7 @@ public class ServiceRegistrationReconciler
   public List<EventSource<?, ServiceRegistration>> prepareEventSources(
       EventSourceContext<ServiceRegistration> context) {
     IndexerResourceCache<ServiceRegistration> registrations = context.getPrimaryCache();
+    registrations.addIndexer(RegistrationsBySelector.INDEX, RegistrationsBySelector::keys);
     this.registrations = registrations;
     var configuration = InformerEventSourceConfiguration.from(Pod.class, ServiceRegistration.class)
         .withNamespacesInheritedFromController()
@@ -225,7 +226,7 @@ public class ServiceRegistrationReconciler
 
   /** The registrations that select a Pod now, those being deleted aside. */
   private static List<ServiceRegistration> selecting(Pod pod, IndexerResourceCache<ServiceRegistration> registrations) {
-    return registrations.list(pod.getMetadata().getNamespace())
+    return RegistrationsBySelector.candidates(pod, registrations)
         .filter(r -> r.getMetadata().getDeletionTimestamp() == null && selects(r, pod))
         .toList();
   }
@@ -246,8 +247,7 @@ public class ServiceRegistrationReconciler
 
   /** The registrations a Pod event concerns: those that match it now, and those it matched. */
   private Set<ResourceID> registrationsFor(Pod pod, IndexerResourceCache<ServiceRegistration> registrations) {
-    String namespace = pod.getMetadata().getNamespace();
-    Set<ResourceID> ids = registrations.list(namespace)
+    Set<ResourceID> ids = RegistrationsBySelector.candidates(pod, registrations)
         .filter(r -> selects(r, pod))
         .map(ResourceID::fromResource)
         .collect(Collectors.toCollection(HashSet::new));
