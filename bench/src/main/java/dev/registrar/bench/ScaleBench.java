@@ -127,8 +127,12 @@ final class ScaleBench {
       result.put("etcd_floor_seconds", round(txnFloor));
       List<String> services = createRegistrations(api.client(), params.registrations());
       PodSet pods = createPods(api.client(), "c", params.pods(), services, false, params.creators(), result);
-      double informerFloor = informerFloor(api);
+      double informerInProcess = informerFloor(api);
+      result.put("informer_floor_in_process_seconds", round(informerInProcess));
+      // The floor the cold start is held to: a bare informer program, launched as the jar is.
+      double informerFloor = InformerFloor.measure(api.kubeconfig(), NS, 500, OperatorJar.jvmOptions(params));
       result.put("informer_floor_seconds", round(informerFloor));
+      progress("informer floor: a bare informer program, launch to synced, " + round(informerFloor) + " s");
 
       try (OperatorJar jar = OperatorJar.start(params, api, registry, result)) {
         awaitCount(registry.client(), "/services/", params.pods(), Duration.ofMinutes(30));
@@ -281,6 +285,24 @@ final class ScaleBench {
     Map<String, Integer> pending = new ConcurrentHashMap<>();
     long[] sentAt = new long[flips];
     long[] seenAt = new long[flips];
+    // The API server's own delivery: the same patch's event at an informer of the bench's own.
+    Map<String, Integer> undelivered = new ConcurrentHashMap<>();
+    long[] deliveredAt = new long[flips];
+    SharedIndexInformer<Pod> delivery = client.pods().inNamespace(NS).inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Pod pod) {}
+
+      @Override
+      public void onUpdate(Pod before, Pod pod) {
+        Integer flip = undelivered.remove(pod.getMetadata().getName());
+        if (flip != null) {
+          deliveredAt[flip] = System.nanoTime();
+        }
+      }
+
+      @Override
+      public void onDelete(Pod pod, boolean unknown) {}
+    });
     long revisionBefore = RegistrarBench.revision(etcd);
     long callsBefore = jar.etcdCalls();
     long cpuBefore = jar.cpuMillis();
@@ -316,6 +338,7 @@ final class ScaleBench {
         writes.add(writers.submit(() -> {
           sentAt[flip] = System.nanoTime();
           pending.put(key, flip);
+          undelivered.put(name, flip);
           readiness(client, name, ready);
           return null;
         }));
@@ -336,11 +359,17 @@ final class ScaleBench {
       result.put("churn_seconds_taken", round((System.nanoTime() - start) / 1e9));
     } finally {
       writers.shutdown();
+      delivery.close();
     }
     long[] latency = new long[flips];
+    long[] delivered = new long[flips];
     for (int f = 0; f < flips; f++) {
       latency[f] = seenAt[f] - sentAt[f];
+      delivered[f] = deliveredAt[f] == 0 ? latency[f] : deliveredAt[f] - sentAt[f];
     }
+    Arrays.sort(delivered);
+    result.put("churn_api_delivery_p50_ms", ms(percentile(delivered, 50)));
+    result.put("churn_api_delivery_p99_ms", ms(percentile(delivered, 99)));
     // p99 per 10 s of flips: a backlog that grows shows as a rising row.
     List<Double> windows = new ArrayList<>();
     int perWindow = (int) Math.max(1, params.churnRate() * 10);
@@ -494,11 +523,7 @@ final class ScaleBench {
       if (!Files.isRegularFile(jar)) {
         throw new IllegalStateException(jar + " is missing: build it first (./mvnw -B package -DskipTests)");
       }
-      List<String> jvm = new ArrayList<>(Footprint.chartJvm(jar.getParent().getParent().getParent()
-          .resolve("helm/registrar/values.yaml")));
-      if (params.memoryLimitMib() > 0) {
-        jvm.set(0, "-XX:MaxRAM=" + params.memoryLimitMib() + "m");
-      }
+      List<String> jvm = jvmOptions(params);
       List<String> command = new ArrayList<>();
       command.add(ProcessHandle.current().info().command().orElse("java"));
       command.addAll(jvm);
@@ -524,6 +549,17 @@ final class ScaleBench {
       builder.environment().put("REGISTRAR_HTTP_PORT", Integer.toString(port));
       long t0 = System.nanoTime();
       return new OperatorJar(builder.start(), t0, port, jvm);
+    }
+
+    /** The chart's JVM settings (its memory limit as -XX:MaxRAM, its javaOptions), or the limit given. */
+    static List<String> jvmOptions(Params params) throws IOException {
+      Path jar = params.operatorJar().toAbsolutePath();
+      List<String> jvm = new ArrayList<>(Footprint.chartJvm(jar.getParent().getParent().getParent()
+          .resolve("helm/registrar/values.yaml")));
+      if (params.memoryLimitMib() > 0) {
+        jvm.set(0, "-XX:MaxRAM=" + params.memoryLimitMib() + "m");
+      }
+      return jvm;
     }
 
     private static int freePort() throws IOException {

@@ -42,6 +42,15 @@ public final class DesiredStateCalculator {
    */
   public static DesiredState compute(ServiceRegistration registration, Collection<Pod> pods,
       RegistryContext context, Zones zones) {
+    return compute(registration, pods, context, zones, ValueEncoder.DIRECT);
+  }
+
+  /**
+   * @param encoder how values become bytes ({@link MemoizedEncoder} keeps the last reconcile's)
+   * @throws EndpointCodec.ValueTooLargeException when the spec makes a value exceed 8 KiB
+   */
+  public static DesiredState compute(ServiceRegistration registration, Collection<Pod> pods,
+      RegistryContext context, Zones zones, ValueEncoder encoder) {
     ServiceRegistrationSpec spec = registration.getSpec();
     String serviceName = registration.effectiveServiceName();
     EndpointValue.Owner owner = ownerOf(registration, context);
@@ -87,7 +96,7 @@ public final class DesiredStateCalculator {
         EndpointValue value = valueOf(values, pod, number.get(), port.getName(), node, zone, owner);
         byte[] encoded;
         try {
-          encoded = EndpointCodec.encode(value);
+          encoded = encoder.encode(value);
         } catch (EndpointCodec.ValueTooLargeException e) {
           if (values.equals(base)) {
             throw e; // the registration's own values are too large: a spec problem
@@ -96,7 +105,7 @@ public final class DesiredStateCalculator {
           values = base.ignoring("registrar.dev annotations ignored: with them the value is " + e.size()
               + " bytes, more than the " + EndpointCodec.MAX_VALUE_BYTES + " allowed");
           value = valueOf(values, pod, number.get(), port.getName(), node, zone, owner);
-          encoded = EndpointCodec.encode(value);
+          encoded = encoder.encode(value);
         }
         endpoints.put(key.asString(), new DesiredEndpoint(key, value, encoded));
       }

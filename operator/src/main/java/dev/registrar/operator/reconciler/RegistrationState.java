@@ -21,6 +21,8 @@ final class RegistrationState {
   volatile String warnedReason;
   /** Per Pod UID, the ignored overrides last warned about on that Pod (one Warning per change). */
   final java.util.Map<String, java.util.List<String>> warnedOverrides = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The values of its last reconcile, encoded: a change of one Pod encodes one value. */
+  final dev.registrar.operator.model.MemoizedEncoder encoder = new dev.registrar.operator.model.MemoizedEncoder();
   /** How many endpoints it held after its last write. */
   volatile int registered;
 

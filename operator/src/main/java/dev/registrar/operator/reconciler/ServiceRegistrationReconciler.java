@@ -293,7 +293,7 @@ public class ServiceRegistrationReconciler
     List<Pod> pods = podsIn.apply(registration);
     DesiredState desired;
     try {
-      desired = desiredState(registration, pods);
+      desired = desiredState(registration, pods, state);
     } catch (EndpointCodec.ValueTooLargeException e) {
       gatesWhileNotReady(registration, Reasons.INVALID_SPEC, "spec.metadata: " + e.getMessage(), true);
       return notReady(registration, Reasons.INVALID_SPEC, "spec.metadata: " + e.getMessage());
@@ -332,8 +332,9 @@ public class ServiceRegistrationReconciler
   }
 
   /** The desired keys, remembering which Pods the registration matched. */
-  private DesiredState desiredState(ServiceRegistration registration, List<Pod> pods) {
-    DesiredState desired = DesiredStateCalculator.compute(registration, pods, registry, zones);
+  private DesiredState desiredState(ServiceRegistration registration, List<Pod> pods, RegistrationState state) {
+    DesiredState desired = state.encoder.round(encoder ->
+        DesiredStateCalculator.compute(registration, pods, registry, zones, encoder));
     String namespace = registration.getMetadata().getNamespace();
     ResourceID id = ResourceID.fromResource(registration);
     Set<ResourceID> before = states.matchedPods(id);
