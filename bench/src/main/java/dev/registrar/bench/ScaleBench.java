@@ -66,7 +66,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ScaleBench {
 
   record Params(int pods, int registrations, double churnRate, int churnSeconds, int gateMass, int creators,
-      int reconcileThreads, int memoryLimitMib, String operatorJvm, Path operatorJar, Path out) {
+      int reconcileThreads, List<Integer> sweepThreads, int memoryLimitMib, String operatorJvm, Path operatorJar,
+      Path out) {
 
     static Params parse(List<String> args) {
       Map<String, String> flags = new LinkedHashMap<>();
@@ -84,6 +85,8 @@ final class ScaleBench {
           Integer.parseInt(take(flags, "gate-mass", "10000")),
           Integer.parseInt(take(flags, "creators", "16")),
           Integer.parseInt(take(flags, "reconcile-threads", "0")),
+          java.util.Arrays.stream(take(flags, "sweep-threads", "").split(",")).filter(t -> !t.isBlank())
+              .map(Integer::parseInt).toList(),
           Integer.parseInt(take(flags, "memory-limit-mib", "0")),
           take(flags, "operator-jvm", ""),
           Path.of(take(flags, "operator-jar", "operator/target/registrar-operator.jar")),
@@ -152,6 +155,28 @@ final class ScaleBench {
         result.put("heap_live_mib", jar.liveHeapMib());
         result.put("threads", jar.threads());
         result.put("operator_jvm", jar.jvm());
+      }
+      // The same Pods, the jar again with another reconcile pool: cold start and churn only.
+      for (int threads : params.sweepThreads()) {
+        RegistrarBench.forgetPhase(registry.client());
+        Params swept = new Params(params.pods(), params.registrations(), params.churnRate(), params.churnSeconds(), 0,
+            params.creators(), threads, List.of(), params.memoryLimitMib(), params.operatorJvm(), params.operatorJar(),
+            params.out());
+        Map<String, Object> sweep = new LinkedHashMap<>();
+        try (OperatorJar jar = OperatorJar.start(swept, api, registry, sweep)) {
+          awaitCount(registry.client(), "/services/s-", params.pods(), Duration.ofMinutes(30));
+          sweep.put("cold_start_seconds", round(jar.secondsSinceStart()));
+          awaitSettled(api.client(), params.pods(), Duration.ofMinutes(10));
+          churn(swept, api.client(), registry.client(), pods, jar, sweep);
+          sweep.put("rss_peak_mib", jar.peakRssMib());
+          sweep.put("threads", jar.threads());
+        }
+        for (String key : List.of("cold_start_seconds", "churn_p50_ms", "churn_p99_ms", "churn_outstanding_max",
+            "churn_cpu_ms_per_change", "churn_api_delivery_p50_ms", "rss_peak_mib", "threads")) {
+          result.put("sweep_threads_" + threads + "_" + key, sweep.get(key));
+        }
+        progress("reconcile threads " + threads + ": churn p99 " + sweep.get("churn_p99_ms") + " ms, CPU "
+            + sweep.get("churn_cpu_ms_per_change") + " ms/change, peak RSS " + sweep.get("rss_peak_mib") + " MiB");
       }
     }
     result.put("wall_seconds", round((System.nanoTime() - wall) / 1e9));
