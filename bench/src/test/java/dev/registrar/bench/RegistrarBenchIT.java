@@ -3,6 +3,7 @@ package dev.registrar.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -40,5 +41,36 @@ class RegistrarBenchIT {
     assertThat(((Number) result.get("footprint_heap_live_mib")).longValue()).isPositive();
     assertThat(((Number) result.get("pod_bytes_pruned")).longValue())
         .isLessThan(((Number) result.get("pod_bytes_full")).longValue());
+  }
+
+  /**
+   * The scale bench on a real kube-apiserver at a small size, held to its goals within the noise
+   * allowance docs/benchmarks.md states ("Scale on a real API server"): a goal met at every size is
+   * asserted as is; the cold start, over its goal at every size measured, is held to what was
+   * measured plus the allowance, so that it cannot get worse unseen.
+   */
+  @Test
+  void theScaleBenchRunsOnARealApiServerAndMeetsItsGoalsWithinTheNoiseAllowance() throws Exception {
+    Map<String, Object> result = ScaleBench.run(new ScaleBench.Params(500, 5, 20, 6, 100, 8, 0, List.of(), 0, "",
+        Path.of("../operator/target/registrar-operator.jar"), Path.of("target/scale-smoke.json")));
+    System.out.println(result);
+    double allowance = 1.5; // docs/benchmarks.md: this machine's run-to-run noise, up to 50 %
+    // Every flip reached etcd as one change: one revision and one round trip per change at most
+    // (two flips of one registration may share a transaction).
+    assertThat((double) result.get("churn_revisions_per_change")).isLessThanOrEqualTo(1.0);
+    assertThat((double) result.get("churn_etcd_round_trips_per_change")).isLessThanOrEqualTo(1.0);
+    // Ready flip -> key p99 at most 1 s, with no backlog left at the end.
+    assertThat((double) result.get("churn_p99_ms")).isLessThanOrEqualTo(1000 * allowance);
+    @SuppressWarnings("unchecked")
+    List<Integer> outstanding = (List<Integer>) result.get("churn_outstanding_per_second");
+    assertThat(outstanding.get(outstanding.size() - 1)).as("backlog at the end: %s", outstanding)
+        .isLessThanOrEqualTo(Math.max(5, outstanding.get(0)));
+    // The gated mass: every gate True; p99 at most the 5 s pod-startup SLO.
+    assertThat(result.get("gate_mass_pods")).isEqualTo(100);
+    assertThat((double) result.get("gate_mass_p99_ms")).isLessThanOrEqualTo(5000 * allowance);
+    // Memory with the chart's settings, far below its 400 MiB goal at 10,000 Pods.
+    assertThat(((Number) result.get("rss_peak_mib")).longValue()).isLessThanOrEqualTo(400);
+    // Cold start: 1.8-2.0 x its goal at 1,000 Pods (the jar's fixed start), held there.
+    assertThat((double) result.get("cold_start_over_goal")).isLessThanOrEqualTo(2.0 * allowance);
   }
 }
