@@ -157,7 +157,7 @@ final class ScaleBench {
       }
       // The same Pods, the jar again with another reconcile pool: cold start and churn only.
       for (int threads : params.sweepThreads()) {
-        RegistrarBench.forgetPhase(registry.client());
+        forget(registry.client());
         Params swept = new Params(params.pods(), params.registrations(), params.churnRate(), params.churnSeconds(), 0,
             params.creators(), threads, List.of(), params.memoryLimitMib(), params.operatorJvm(), params.operatorJar(),
             params.out());
@@ -179,7 +179,7 @@ final class ScaleBench {
       }
       // Last, a jar of the default pool for the gated mass: its Pods come on top of the others.
       if (params.gateMass() > 0) {
-        RegistrarBench.forgetPhase(registry.client());
+        forget(registry.client());
         try (OperatorJar jar = OperatorJar.start(params, api, registry, new LinkedHashMap<>())) {
           awaitCount(registry.client(), "/services/s-", params.pods(), Duration.ofMinutes(30));
           awaitSettled(api.client(), params.pods(), Duration.ofMinutes(10));
@@ -524,6 +524,33 @@ final class ScaleBench {
     client.pods().inNamespace(NS).withName(pod).subresource("status").patch(PatchContext.of(PatchType.STRATEGIC_MERGE),
         "{\"status\":{\"conditions\":[{\"type\":\"ContainersReady\",\"status\":\"True\",\"lastTransitionTime\":\""
             + now + "\"}]}}");
+  }
+
+  /**
+   * Revokes the leases of every key and deletes what is left, reading the keys in pages: the keys
+   * of 100,000 Pods in one answer exceed gRPC's 4 MiB message limit.
+   */
+  static void forget(Client etcd) throws Exception {
+    java.util.Set<Long> leases = new java.util.HashSet<>();
+    io.etcd.jetcd.ByteSequence from = bytes("/");
+    io.etcd.jetcd.ByteSequence end = bytes("0"); // the key after every "/..." key
+    while (true) {
+      var page = etcd.getKVClient().get(from, io.etcd.jetcd.options.GetOption.builder().withRange(end)
+          .withKeysOnly(true).withLimit(10_000).build()).get(30, TimeUnit.SECONDS);
+      page.getKvs().forEach(kv -> leases.add(kv.getLease()));
+      if (!page.isMore() || page.getKvs().isEmpty()) {
+        break;
+      }
+      byte[] last = page.getKvs().get(page.getKvs().size() - 1).getKey().getBytes();
+      byte[] next = java.util.Arrays.copyOf(last, last.length + 1); // the key right after the last one
+      from = io.etcd.jetcd.ByteSequence.from(next);
+    }
+    leases.remove(0L);
+    for (long lease : leases) {
+      etcd.getLeaseClient().revoke(lease).get(30, TimeUnit.SECONDS);
+    }
+    etcd.getKVClient().delete(bytes("/"), io.etcd.jetcd.options.DeleteOption.builder().withRange(end).build())
+        .get(60, TimeUnit.SECONDS);
   }
 
   /** Until etcd holds {@code count} keys under {@code prefix}; polled every 20 ms, enough for seconds. */
