@@ -36,8 +36,9 @@ final class InformerFloor {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(jvm);
-    command.addAll(List.of("-cp", Path.of(InformerFloor.class.getProtectionDomain().getCodeSource().getLocation()
-        .getPath()).toString(), InformerFloor.class.getName(), namespace, Long.toString(page)));
+    // This JVM's class path: the bench's jar, or the test class path under Maven.
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), InformerFloor.class.getName(), namespace,
+        Long.toString(page)));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
     builder.environment().put("MALLOC_ARENA_MAX", "2");
