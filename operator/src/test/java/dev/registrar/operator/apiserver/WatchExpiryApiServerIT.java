@@ -66,10 +66,13 @@ class WatchExpiryApiServerIT {
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(etcd.values("/services/expiry/"))
             .containsOnlyKeys("/services/expiry/10.71.0.2:8080", "/services/expiry/10.71.0.3:8080"));
-        assertThat(podLists(api)).as("the Pod informer listed again after 410 Gone; its calls: %s",
-            api.auditOfAgent(AGENT).stream().filter(e -> "pods".equals(e.resource()))
-                .map(e -> e.verb() + " " + e.code() + " " + e.uri()).toList())
-            .isGreaterThan(listsBefore);
+        // The audit log is written as requests complete, not in the order the informer acts on
+        // them: wait for the relist's line, with a bound.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(podLists(api))
+            .as("the Pod informer listed again after 410 Gone; its calls: %s",
+                api.auditOfAgent(AGENT).stream().filter(e -> "pods".equals(e.resource()))
+                    .map(e -> e.verb() + " " + e.code() + " " + e.uri()).toList())
+            .isGreaterThan(listsBefore));
       }
     }
   }

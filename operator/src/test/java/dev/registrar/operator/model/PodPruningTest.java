@@ -74,6 +74,36 @@ class PodPruningTest {
     assertThat(after).isLessThan(before / 5);
   }
 
+  /** What the cache does not keep costs nothing: no list, and one shared empty map of extra properties. */
+  @Test
+  void unreadListsAreDroppedAndEveryObjectSharesOneEmptyPropertiesMap() {
+    Pod full = deploymentPod("shop", "orders-7d9f8-abcde", "10.0.0.7", APP, true);
+    full.setApiVersion("v1");
+    full.setKind("Pod");
+    Pod pruned = PodPruning.prune(full);
+    assertThat(pruned.getApiVersion()).isEqualTo("v1");
+    assertThat(pruned.getKind()).isEqualTo("Pod");
+    var spec = pruned.getSpec();
+    assertThat(java.util.Arrays.asList(spec.getEphemeralContainers(), spec.getHostAliases(), spec.getImagePullSecrets(),
+        spec.getInitContainers(), spec.getResourceClaims(), spec.getSchedulingGates(), spec.getTolerations(),
+        spec.getTopologySpreadConstraints(), spec.getVolumes())).containsOnlyNulls();
+    assertThat(spec.getNodeSelector()).isNull();
+    assertThat(spec.getOverhead()).isNull();
+    var container = spec.getContainers().get(0);
+    assertThat(java.util.Arrays.asList(container.getArgs(), container.getCommand(), container.getEnv(),
+        container.getEnvFrom(), container.getResizePolicy(), container.getRestartPolicyRules(),
+        container.getVolumeDevices(), container.getVolumeMounts())).containsOnlyNulls();
+    var status = pruned.getStatus();
+    assertThat(java.util.Arrays.asList(status.getContainerStatuses(), status.getEphemeralContainerStatuses(),
+        status.getHostIPs(), status.getInitContainerStatuses(), status.getResourceClaimStatuses())).containsOnlyNulls();
+    Map<String, Object> shared = pruned.getAdditionalProperties();
+    assertThat(shared).isEmpty();
+    assertThat(List.of(pruned.getMetadata().getAdditionalProperties(), spec.getAdditionalProperties(),
+        container.getAdditionalProperties(), container.getPorts().get(0).getAdditionalProperties(),
+        status.getAdditionalProperties(), status.getConditions().get(0).getAdditionalProperties()))
+        .allSatisfy(properties -> assertThat(properties).isSameAs(shared));
+  }
+
   @Test
   void emptyPartsStayEmptyNotNull() {
     Pod pruned = PodPruning.prune(dev.registrar.operator.testing.TestObjects.pod("shop", "a", "10.0.0.1", APP, true));
