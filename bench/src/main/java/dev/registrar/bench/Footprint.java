@@ -87,18 +87,7 @@ final class Footprint {
       long t0 = System.nanoTime();
       Process process = builder.start();
       AtomicLong peakRss = new AtomicLong();
-      Thread sampler = new Thread(() -> {
-        while (process.isAlive()) {
-          peakRss.accumulateAndGet(status(process.pid(), "VmRSS"), Math::max);
-          try {
-            TimeUnit.MILLISECONDS.sleep(100);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "rss-sampler");
-      sampler.setDaemon(true);
-      sampler.start();
+      Thread sampler = samplePeakRss(process, peakRss);
       try {
         RegistrarBench.awaitKeys(etcd.client(), "/services/f-", params.footprintPods(), Duration.ofMinutes(10));
         result.put("footprint_pods", params.footprintPods());
@@ -148,6 +137,23 @@ final class Footprint {
       System.gc();
     }
     return runtime.totalMemory() - runtime.freeMemory();
+  }
+
+  /** A daemon thread that keeps the process's highest RSS (kB, every 100 ms) in {@code peak} while it lives. */
+  static Thread samplePeakRss(Process process, AtomicLong peak) {
+    Thread sampler = new Thread(() -> {
+      while (process.isAlive()) {
+        peak.accumulateAndGet(status(process.pid(), "VmRSS"), Math::max);
+        try {
+          TimeUnit.MILLISECONDS.sleep(100);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "rss-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+    return sampler;
   }
 
   /** A value in kB (or a count) from /proc/{pid}/status; 0 when it cannot be read. */

@@ -583,18 +583,7 @@ final class ScaleBench {
       this.started = started;
       this.httpPort = httpPort;
       this.jvm = jvm;
-      this.sampler = new Thread(() -> {
-        while (process.isAlive()) {
-          peakRss.accumulateAndGet(Footprint.status(process.pid(), "VmRSS"), Math::max);
-          try {
-            TimeUnit.MILLISECONDS.sleep(100);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "rss-sampler");
-      sampler.setDaemon(true);
-      sampler.start();
+      this.sampler = Footprint.samplePeakRss(process, peakRss);
     }
 
     static OperatorJar start(Params params, RealKubeApiServer api, EtcdCluster registry, Map<String, Object> result)

@@ -2,7 +2,6 @@ package dev.registrar.testing.kubernetes;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,11 +20,9 @@ public final class ControllerManager implements AutoCloseable {
       "garbage-collector-controller", "namespace-controller", "serviceaccount-controller");
 
   private final Process process;
-  private final Path log;
 
-  private ControllerManager(Process process, Path log) {
+  private ControllerManager(Process process) {
     this.process = process;
-    this.log = log;
   }
 
   /** Starts it against the API server of {@code kubeconfig}; its output goes to {@code log}. */
@@ -44,23 +41,9 @@ public final class ControllerManager implements AutoCloseable {
         "--v=1"));
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      return new ControllerManager(process, log);
+      return new ControllerManager(process);
     } catch (IOException e) {
       throw new UncheckedIOException("could not start " + command.get(0), e);
-    }
-  }
-
-  public boolean isAlive() {
-    return process.isAlive();
-  }
-
-  /** The last lines it logged, for a failure message. */
-  public String logTail(int lines) {
-    try {
-      List<String> all = Files.readAllLines(log);
-      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
     }
   }
 

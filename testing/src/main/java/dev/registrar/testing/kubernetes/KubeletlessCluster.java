@@ -66,14 +66,6 @@ public final class KubeletlessCluster implements AutoCloseable {
     return api.client();
   }
 
-  public ControllerManager controllerManager() {
-    return controllerManager;
-  }
-
-  public SimulatedKubelet kubelet() {
-    return kubelet;
-  }
-
   @Override
   public void close() {
     kubelet.close();

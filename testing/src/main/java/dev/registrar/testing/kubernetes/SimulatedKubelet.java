@@ -134,10 +134,6 @@ public final class SimulatedKubelet implements AutoCloseable {
         .mapToObj(i -> new NodeSpec(prefix + "-" + (i + 1), zones[i % zones.length], i)).toList();
   }
 
-  public List<NodeSpec> nodeSpecs() {
-    return List.copyOf(nodes.values());
-  }
-
   private ResourceEventHandler<Pod> handler() {
     return new ResourceEventHandler<>() {
       @Override
