@@ -91,6 +91,9 @@ public final class SimulatedKubelet implements AutoCloseable {
     return thread;
   });
   private final Map<String, String> ips = new ConcurrentHashMap<>();
+  // Pods bound here whose binding the informer has not shown yet, by UID: counted on their Node,
+  // as kube-scheduler's "assumed" Pods are, or two Pods bound back to back would land together.
+  private final Map<String, String> assumed = new ConcurrentHashMap<>();
   private final Map<String, Integer> allocated = new ConcurrentHashMap<>();
   private final Set<String> started = ConcurrentHashMap.newKeySet();
   private final Set<String> starting = ConcurrentHashMap.newKeySet();
@@ -150,6 +153,7 @@ public final class SimulatedKubelet implements AutoCloseable {
       public void onDelete(Pod pod, boolean finalStateUnknown) {
         String uid = pod.getMetadata().getUid();
         ips.remove(uid);
+        assumed.remove(uid);
         started.remove(uid);
         starting.remove(uid);
         stopping.remove(uid);
@@ -218,6 +222,7 @@ public final class SimulatedKubelet implements AutoCloseable {
           .withNewMetadata().withName(name).withNamespace(namespace).withUid(pod.getMetadata().getUid()).endMetadata()
           .withNewTarget().withApiVersion("v1").withKind("Node").withName(node.get().name()).endTarget()
           .build()).create();
+      assumed.put(pod.getMetadata().getUid(), node.get().name());
     } else {
       client.pods().inNamespace(namespace).withName(name)
           .edit(p -> new PodBuilder(p).editSpec().withNodeName(node.get().name()).endSpec().build());
@@ -229,8 +234,10 @@ public final class SimulatedKubelet implements AutoCloseable {
     Map<String, String> selector = Optional.ofNullable(pod.getSpec().getNodeSelector()).orElse(Map.of());
     Map<String, Long> load = new java.util.HashMap<>();
     for (Pod other : informer.getStore().list()) {
-      if (other.getSpec().getNodeName() != null) {
-        load.merge(other.getSpec().getNodeName(), 1L, Long::sum);
+      String bound = other.getSpec().getNodeName() != null ? other.getSpec().getNodeName()
+          : assumed.get(other.getMetadata().getUid());
+      if (bound != null) {
+        load.merge(bound, 1L, Long::sum);
       }
     }
     return nodes.values().stream()
