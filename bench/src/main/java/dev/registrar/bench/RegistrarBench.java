@@ -58,35 +58,30 @@ public final class RegistrarBench {
       int gatePods, int coldPods, int coldRegistrations, int idleSeconds, int footprintPods, int footprintRegistrations,
       Path operatorJar, Path out) {
 
+    static final String USAGE = "usage: java -jar registrar-bench.jar [--pods 1000] [--registrations 10] [--flips 200]"
+        + " [--rate 20] [--gate-pods 200] [--cold-pods 10000] [--cold-registrations 100] [--idle-seconds 60]"
+        + " [--floor-puts 1000] [--floor-keys 10000] [--footprint-pods 10000] [--footprint-registrations 100]"
+        + " [--operator-jar operator/target/registrar-operator.jar] [--out bench/target/bench-result.json]\n"
+        + "       java -jar registrar-bench.jar scale --help   (the bench on a real kube-apiserver)";
+
     static Params parse(String[] args) {
-      Map<String, String> flags = new LinkedHashMap<>();
-      for (int i = 0; i + 1 < args.length; i += 2) {
-        if (!args[i].startsWith("--")) {
-          throw new IllegalArgumentException("unexpected argument " + args[i]);
-        }
-        flags.put(args[i].substring(2), args[i + 1]);
-      }
+      BenchFlags flags = BenchFlags.parse(List.of(args), USAGE);
       Params p = new Params(
-          Integer.parseInt(flags.getOrDefault("floor-puts", "1000")),
-          Integer.parseInt(flags.getOrDefault("floor-keys", "10000")),
-          Integer.parseInt(flags.getOrDefault("pods", "1000")),
-          Integer.parseInt(flags.getOrDefault("registrations", "10")),
-          Integer.parseInt(flags.getOrDefault("flips", "200")),
-          Double.parseDouble(flags.getOrDefault("rate", "20")),
-          Integer.parseInt(flags.getOrDefault("gate-pods", "200")),
-          Integer.parseInt(flags.getOrDefault("cold-pods", "10000")),
-          Integer.parseInt(flags.getOrDefault("cold-registrations", "100")),
-          Integer.parseInt(flags.getOrDefault("idle-seconds", "60")),
-          Integer.parseInt(flags.getOrDefault("footprint-pods", "10000")),
-          Integer.parseInt(flags.getOrDefault("footprint-registrations", "100")),
-          Path.of(flags.getOrDefault("operator-jar", "operator/target/registrar-operator.jar")),
-          Path.of(flags.getOrDefault("out", "bench/target/bench-result.json")));
-      flags.keySet().removeAll(List.of("floor-puts", "floor-keys", "pods", "registrations", "flips", "rate", "gate-pods",
-          "cold-pods", "cold-registrations", "idle-seconds", "footprint-pods", "footprint-registrations",
-          "operator-jar", "out"));
-      if (!flags.isEmpty()) {
-        throw new IllegalArgumentException("unknown flags " + flags.keySet());
-      }
+          Integer.parseInt(flags.take("floor-puts", "1000")),
+          Integer.parseInt(flags.take("floor-keys", "10000")),
+          Integer.parseInt(flags.take("pods", "1000")),
+          Integer.parseInt(flags.take("registrations", "10")),
+          Integer.parseInt(flags.take("flips", "200")),
+          Double.parseDouble(flags.take("rate", "20")),
+          Integer.parseInt(flags.take("gate-pods", "200")),
+          Integer.parseInt(flags.take("cold-pods", "10000")),
+          Integer.parseInt(flags.take("cold-registrations", "100")),
+          Integer.parseInt(flags.take("idle-seconds", "60")),
+          Integer.parseInt(flags.take("footprint-pods", "10000")),
+          Integer.parseInt(flags.take("footprint-registrations", "100")),
+          Path.of(flags.take("operator-jar", "operator/target/registrar-operator.jar")),
+          Path.of(flags.take("out", "bench/target/bench-result.json")));
+      flags.requireAllTaken(USAGE);
       return p;
     }
   }
@@ -105,17 +100,25 @@ public final class RegistrarBench {
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length > 0 && args[0].equals("scale")) {
-      ScaleBench.main(List.of(args).subList(1, args.length));
-      System.exit(0);
+    try {
+      if (args.length > 0 && args[0].equals("scale")) {
+        ScaleBench.main(List.of(args).subList(1, args.length));
+        System.exit(0);
+      }
+      runAndWrite(Params.parse(args));
+    } catch (BenchFlags.UsageException e) {
+      (e.help() ? System.out : System.err).println(e.getMessage());
+      System.exit(e.help() ? 0 : 2);
     }
-    Params params = Params.parse(args);
+    System.exit(0);
+  }
+
+  private static void runAndWrite(Params params) throws Exception {
     Map<String, Object> result = run(params);
     print(result);
     Files.createDirectories(params.out().toAbsolutePath().getParent());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(params.out().toFile(), result);
     System.out.println("written to " + params.out());
-    System.exit(0);
   }
 
   /** Runs every scenario; the result is what the table and the JSON file show. */

@@ -69,37 +69,29 @@ final class ScaleBench {
       int reconcileThreads, List<Integer> sweepThreads, int memoryLimitMib, String operatorJvm, Path operatorJar,
       Path out) {
 
-    static Params parse(List<String> args) {
-      Map<String, String> flags = new LinkedHashMap<>();
-      for (int i = 0; i + 1 < args.size(); i += 2) {
-        if (!args.get(i).startsWith("--")) {
-          throw new IllegalArgumentException("unexpected argument " + args.get(i));
-        }
-        flags.put(args.get(i).substring(2), args.get(i + 1));
-      }
-      Params p = new Params(
-          Integer.parseInt(take(flags, "pods", "10000")),
-          Integer.parseInt(take(flags, "registrations", "100")),
-          Double.parseDouble(take(flags, "churn-rate", "100")),
-          Integer.parseInt(take(flags, "churn-seconds", "60")),
-          Integer.parseInt(take(flags, "gate-mass", "10000")),
-          Integer.parseInt(take(flags, "creators", "16")),
-          Integer.parseInt(take(flags, "reconcile-threads", "0")),
-          java.util.Arrays.stream(take(flags, "sweep-threads", "").split(",")).filter(t -> !t.isBlank())
-              .map(Integer::parseInt).toList(),
-          Integer.parseInt(take(flags, "memory-limit-mib", "0")),
-          take(flags, "operator-jvm", ""),
-          Path.of(take(flags, "operator-jar", "operator/target/registrar-operator.jar")),
-          Path.of(take(flags, "out", "bench/target/scale-result.json")));
-      if (!flags.isEmpty()) {
-        throw new IllegalArgumentException("unknown flags " + flags.keySet());
-      }
-      return p;
-    }
+    static final String USAGE = "usage: java -jar registrar-bench.jar scale [--pods 10000] [--registrations 100]"
+        + " [--churn-rate 100] [--churn-seconds 60] [--gate-mass 10000] [--creators 16] [--reconcile-threads N]"
+        + " [--sweep-threads 2,50] [--memory-limit-mib M] [--operator-jvm '...']"
+        + " [--operator-jar operator/target/registrar-operator.jar] [--out bench/target/scale-result.json]";
 
-    private static String take(Map<String, String> flags, String name, String otherwise) {
-      String value = flags.remove(name);
-      return value == null ? otherwise : value;
+    static Params parse(List<String> args) {
+      BenchFlags flags = BenchFlags.parse(args, USAGE);
+      Params p = new Params(
+          Integer.parseInt(flags.take("pods", "10000")),
+          Integer.parseInt(flags.take("registrations", "100")),
+          Double.parseDouble(flags.take("churn-rate", "100")),
+          Integer.parseInt(flags.take("churn-seconds", "60")),
+          Integer.parseInt(flags.take("gate-mass", "10000")),
+          Integer.parseInt(flags.take("creators", "16")),
+          Integer.parseInt(flags.take("reconcile-threads", "0")),
+          java.util.Arrays.stream(flags.take("sweep-threads", "").split(",")).filter(t -> !t.isBlank())
+              .map(Integer::parseInt).toList(),
+          Integer.parseInt(flags.take("memory-limit-mib", "0")),
+          flags.take("operator-jvm", ""),
+          Path.of(flags.take("operator-jar", "operator/target/registrar-operator.jar")),
+          Path.of(flags.take("out", "bench/target/scale-result.json")));
+      flags.requireAllTaken(USAGE);
+      return p;
     }
   }
 
