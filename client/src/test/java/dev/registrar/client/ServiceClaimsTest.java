@@ -19,6 +19,20 @@ class ServiceClaimsTest {
   }
 
   @Test
+  void aSharedNameHasOneMemberKeyPerClusterUnderItsClaim() {
+    assertThat(ServiceClaims.memberKey("orders", "eu-1")).isEqualTo("/registrar/claims/orders/eu-1");
+    assertThat(ServiceClaims.membersPrefix("orders")).isEqualTo("/registrar/claims/orders/");
+    assertThat(ServiceClaims.clusterOfMember("/registrar/claims/orders/eu-1")).contains("eu-1");
+    assertThat(ServiceClaims.isMemberKey("/registrar/claims/orders")).isFalse();
+    assertThat(ServiceClaims.isMemberKey("/registrar/claims/orders/eu-1/x")).isFalse();
+    assertThat(ServiceClaims.isMemberKey("/registrar/claims/orders/EU")).isFalse();
+    assertThat(ServiceClaims.isMemberKey("/services/orders/eu-1")).isFalse();
+    // A member key is no claim: a shared name's members never read as names of their own.
+    assertThat(ServiceClaims.isClaimKey("/registrar/claims/orders/eu-1")).isFalse();
+    assertThatThrownBy(() -> ServiceClaims.memberKey("orders", "a/b")).hasMessageContaining("DNS-1123 label");
+  }
+
+  @Test
   void aClaimsValueIsItsOwner() {
     EndpointValue.Owner owner = new EndpointValue.Owner("prod", "shop", "orders", "uid-1");
     byte[] bytes = EndpointCodec.encodeOwner(owner);

@@ -89,6 +89,14 @@ public class ServiceRegistrationSpec {
   @Default("false")
   private Boolean publishNotReadyAddresses;
 
+  @JsonPropertyDescription("Exclusive (the default): the service name is this registration's alone, "
+      + "in every cluster that writes to the registry. Shared: registrations of the same namespace and "
+      + "name in other clusters (each with its own REGISTRAR_CLUSTER_NAME) register under the same name "
+      + "too; each cluster writes and removes only its own keys. Any other registration asking for the "
+      + "name is in Conflict.")
+  @Default("Exclusive")
+  private ClusterSet clusterSet;
+
   /** Why the stored spec could not be read, set only by {@link TolerantReading.Spec}. */
   @JsonIgnore
   private String unreadable;
@@ -167,6 +175,19 @@ public class ServiceRegistrationSpec {
 
   public void setPublishNotReadyAddresses(Boolean publishNotReadyAddresses) {
     this.publishNotReadyAddresses = publishNotReadyAddresses;
+  }
+
+  public ClusterSet getClusterSet() {
+    return clusterSet;
+  }
+
+  public void setClusterSet(ClusterSet clusterSet) {
+    this.clusterSet = clusterSet;
+  }
+
+  /** Whether the name is shared across clusters; Exclusive when the API server did not fill it in. */
+  public boolean sharedAcrossClusters() {
+    return clusterSet == ClusterSet.Shared;
   }
 
   /** The weight, with the CRD's default when the API server did not fill it in. */

@@ -25,8 +25,13 @@ public class ServiceRegistrationStatus {
   @JsonPropertyDescription("How many keys the registration has in etcd now (Pods x ports).")
   private Integer registeredEndpoints;
 
+  @JsonPropertyDescription("Only for spec.clusterSet Shared: the other clusters sharing the service "
+      + "name, each with how many endpoints it registers under it (their addresses stay in etcd).")
+  private List<ClusterEndpoints> otherClusters;
+
   @JsonPropertyDescription("Ready: etcd holds exactly the desired keys under a live lease. "
-      + "EndpointsAvailable: at least one endpoint is registered.")
+      + "EndpointsAvailable: at least one endpoint is registered. ClusterSetConsistent (Shared names "
+      + "only): every cluster sharing the name registers the same ports.")
   private List<Condition> conditions = new ArrayList<>();
 
   public Long getObservedGeneration() {
@@ -61,6 +66,14 @@ public class ServiceRegistrationStatus {
     this.registeredEndpoints = registeredEndpoints;
   }
 
+  public List<ClusterEndpoints> getOtherClusters() {
+    return otherClusters;
+  }
+
+  public void setOtherClusters(List<ClusterEndpoints> otherClusters) {
+    this.otherClusters = otherClusters;
+  }
+
   public List<Condition> getConditions() {
     return conditions;
   }
@@ -76,6 +89,8 @@ public class ServiceRegistrationStatus {
     copy.leaseId = leaseId;
     copy.matchedPods = matchedPods;
     copy.registeredEndpoints = registeredEndpoints;
+    copy.otherClusters = otherClusters == null ? null
+        : new ArrayList<>(otherClusters.stream().map(c -> new ClusterEndpoints(c.getCluster(), c.getEndpoints())).toList());
     copy.conditions = conditions == null ? new ArrayList<>()
         : new ArrayList<>(conditions.stream().map(c -> new io.fabric8.kubernetes.api.model.ConditionBuilder(c).build()).toList());
     return copy;
@@ -88,11 +103,12 @@ public class ServiceRegistrationStatus {
         && Objects.equals(leaseId, other.leaseId)
         && Objects.equals(matchedPods, other.matchedPods)
         && Objects.equals(registeredEndpoints, other.registeredEndpoints)
+        && Objects.equals(otherClusters, other.otherClusters)
         && Objects.equals(conditions, other.conditions);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, leaseId, matchedPods, registeredEndpoints, conditions);
+    return Objects.hash(observedGeneration, leaseId, matchedPods, registeredEndpoints, otherClusters, conditions);
   }
 }

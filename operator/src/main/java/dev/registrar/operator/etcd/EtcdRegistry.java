@@ -160,6 +160,7 @@ public final class EtcdRegistry {
     final List<Cmp> cmps = new ArrayList<>();
     final List<Op> ops = new ArrayList<>();
     final Map<String, byte[]> puts = new LinkedHashMap<>();
+    final Map<String, byte[]> unleasedPuts = new LinkedHashMap<>();
     final Set<String> deletes = new LinkedHashSet<>();
 
     Chunk(long leaseId) {
@@ -169,8 +170,8 @@ public final class EtcdRegistry {
 
     void put(Plan.Put p) {
       cmps.add(expect(p.key(), p.expectedModRevision()));
-      ops.add(Op.put(bytes(p.key()), ByteSequence.from(p.value()), put));
-      puts.put(p.key(), p.value());
+      ops.add(Op.put(bytes(p.key()), ByteSequence.from(p.value()), p.leased() ? put : PutOption.DEFAULT));
+      (p.leased() ? puts : unleasedPuts).put(p.key(), p.value());
     }
 
     void delete(Plan.Delete d) {
@@ -199,6 +200,7 @@ public final class EtcdRegistry {
           .If(chunk.cmps.toArray(Cmp[]::new)).Then(chunk.ops.toArray(Op[]::new)).commit());
       if (response.isSucceeded()) {
         view.committed(chunk.puts, chunk.deletes, chunk.leaseId, response.getHeader().getRevision());
+        view.committed(chunk.unleasedPuts, Set.of(), 0, response.getHeader().getRevision());
       }
     } catch (LeaseNotFoundException e) {
       throw new LeaseNotFoundException(chunk.leaseId, e.getCause());

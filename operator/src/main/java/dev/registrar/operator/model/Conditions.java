@@ -14,6 +14,8 @@ public final class Conditions {
 
   public static final String READY = "Ready";
   public static final String ENDPOINTS_AVAILABLE = "EndpointsAvailable";
+  /** Shared names only: whether the clusters sharing the name register the same ports. */
+  public static final String CLUSTER_SET_CONSISTENT = "ClusterSetConsistent";
 
   private Conditions() {}
 
@@ -50,6 +52,12 @@ public final class Conditions {
       next.add(condition);
     }
     return next;
+  }
+
+  /** The conditions without {@code type}. */
+  public static List<Condition> without(List<Condition> current, String type) {
+    return current == null ? new ArrayList<>()
+        : new ArrayList<>(current.stream().filter(c -> !Objects.equals(type, c.getType())).toList());
   }
 
   public static Optional<Condition> find(List<Condition> conditions, String type) {

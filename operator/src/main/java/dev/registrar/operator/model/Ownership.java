@@ -50,10 +50,10 @@ public record Ownership(Map<String, StoredKey> owned, Map<String, StoredKey> for
     return new TreeSet<>(foreign.keySet());
   }
 
-  /** The owner a key names: a claim's value is its owner, an endpoint's value has one. */
+  /** The owner a key names: a claim's (or member's) value is its owner, an endpoint's value has one. */
   public static Optional<EndpointValue.Owner> ownerOf(String key, StoredKey stored) {
     try {
-      if (ServiceClaims.isClaimKey(key)) {
+      if (ServiceClaims.isClaimKey(key) || ServiceClaims.isMemberKey(key)) {
         return Optional.of(EndpointCodec.decodeOwner(stored.value()));
       }
       return Optional.ofNullable(EndpointCodec.decode(stored.value()).owner());
@@ -71,7 +71,7 @@ public record Ownership(Map<String, StoredKey> owned, Map<String, StoredKey> for
       return "registration " + o.namespace() + "/" + o.name() + " of cluster '" + o.cluster() + "' (" + lease + ")";
     }
     try {
-      if (!ServiceClaims.isClaimKey(key)) {
+      if (!ServiceClaims.isClaimKey(key) && !ServiceClaims.isMemberKey(key)) {
         EndpointCodec.decode(stored.value());
         return "a process outside Registrar, value without an owner (" + lease + ")";
       }

@@ -32,13 +32,20 @@ public record Plan(List<Put> puts, List<Delete> deletes) {
 
   /**
    * @param expectedModRevision the key's revision when read; 0 when it must not exist
+   * @param leased whether the key is bound to the registration's lease: all are but the claim on
+   *     a name shared across clusters, which belongs to the set, not to one cluster's lease
    */
-  public record Put(String key, byte[] value, long expectedModRevision) {
+  public record Put(String key, byte[] value, long expectedModRevision, boolean leased) {
+
+    public Put(String key, byte[] value, long expectedModRevision) {
+      this(key, value, expectedModRevision, true);
+    }
+
     @Override
     public boolean equals(Object o) {
       return o instanceof Put other && key.equals(other.key)
           && java.util.Arrays.equals(value, other.value)
-          && expectedModRevision == other.expectedModRevision;
+          && expectedModRevision == other.expectedModRevision && leased == other.leased;
     }
 
     @Override
@@ -48,7 +55,7 @@ public record Plan(List<Put> puts, List<Delete> deletes) {
 
     @Override
     public String toString() {
-      return "Put[" + key + ", expectedModRevision=" + expectedModRevision + "]";
+      return "Put[" + key + ", expectedModRevision=" + expectedModRevision + (leased ? "" : ", no lease") + "]";
     }
   }
 

@@ -7,6 +7,10 @@ public final class Reasons {
 
   // Ready
   public static final String SYNCED = "Synced";
+  /** ClusterSetConsistent: every cluster sharing the name registers the same ports. */
+  public static final String SAME_PORTS = "SamePorts";
+  /** ClusterSetConsistent False: a cluster sharing the name registers other ports (Istio's MultiClusterInconsistentService). */
+  public static final String INCONSISTENT_PORTS = "InconsistentPorts";
   public static final String SYNCING = "Syncing";
   public static final String ETCD_UNAVAILABLE = "EtcdUnavailable";
   public static final String INVALID_SPEC = "InvalidSpec";

@@ -1,5 +1,6 @@
 package dev.registrar.operator.model;
 
+import dev.registrar.operator.customresource.ClusterEndpoints;
 import dev.registrar.operator.customresource.ServiceRegistrationStatus;
 import java.time.Instant;
 import java.util.List;
@@ -76,6 +77,47 @@ public final class StatusCalculator {
     }
     status.setConditions(Conditions.set(status.getConditions(), Conditions.ENDPOINTS_AVAILABLE,
         registered > 0, reason, message, generation, now));
+    return status;
+  }
+
+  /**
+   * What the status says of the other clusters: for a shared name, each other cluster sharing it
+   * and its endpoint count (in {@code otherClusters} and Ready's message), and ClusterSetConsistent;
+   * for an Exclusive one, neither.
+   *
+   * @param ports this registration's ports, as member keys list them
+   */
+  public static ServiceRegistrationStatus clusterSet(ServiceRegistrationStatus synced, boolean shared,
+      Map<String, Integer> otherClusters, Map<String, List<String>> otherPorts, List<String> ports, long generation,
+      Instant now) {
+    ServiceRegistrationStatus status = copyOf(synced);
+    if (!shared) {
+      status.setOtherClusters(null);
+      status.setConditions(Conditions.without(status.getConditions(), Conditions.CLUSTER_SET_CONSISTENT));
+      return status;
+    }
+    status.setOtherClusters(otherClusters.entrySet().stream()
+        .map(e -> new ClusterEndpoints(e.getKey(), e.getValue())).toList());
+    if (!otherClusters.isEmpty()) {
+      Conditions.find(status.getConditions(), Conditions.READY).ifPresent(ready -> {
+        int total = otherClusters.values().stream().mapToInt(Integer::intValue).sum();
+        String message = ready.getMessage() + "; shared with " + (otherClusters.size() == 1 ? "cluster " : "clusters ")
+            + summary(otherClusters.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").toList())
+            + ": " + total + (total == 1 ? " endpoint" : " endpoints") + " of theirs under the service";
+        status.setConditions(Conditions.set(status.getConditions(), Conditions.READY,
+            "True".equals(ready.getStatus()), ready.getReason(), message, generation, now));
+      });
+    }
+    boolean consistent = otherPorts.isEmpty();
+    String message = consistent
+        ? (otherClusters.isEmpty() ? "no other cluster shares the name yet"
+            : "every cluster sharing the name registers the ports " + String.join(", ", ports))
+        : "this cluster registers the ports " + String.join(", ", ports) + ", but "
+            + summary(otherPorts.entrySet().stream()
+                .map(e -> "cluster " + e.getKey() + " registers " + String.join(", ", e.getValue())).toList())
+            + "; consumers see one service with different ports per cluster (every cluster still registers)";
+    status.setConditions(Conditions.set(status.getConditions(), Conditions.CLUSTER_SET_CONSISTENT, consistent,
+        consistent ? Reasons.SAME_PORTS : Reasons.INCONSISTENT_PORTS, message, generation, now));
     return status;
   }
 

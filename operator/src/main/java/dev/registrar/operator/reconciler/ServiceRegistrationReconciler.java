@@ -28,6 +28,7 @@ import dev.registrar.operator.model.ReadinessGates;
 import dev.registrar.operator.model.Zones;
 import dev.registrar.operator.model.Reasons;
 import dev.registrar.operator.model.RegistryContext;
+import dev.registrar.operator.model.SharedClaim;
 import dev.registrar.operator.model.SpecValidation;
 import dev.registrar.operator.model.StatusCalculator;
 import dev.registrar.operator.model.StoredKey;
@@ -138,7 +139,7 @@ public class ServiceRegistrationReconciler
    * Somebody else changed a key in etcd (deleted, altered, or it expired): let the registrations
    * it concerns repair it. Those are this cluster's owners its value named, before or after, and
    * the holders of the leases it was bound to. A registration kept from a key by its holder
-   * looks again too.
+   * looks again too, and so does one sharing its name with the other cluster that changed it.
    */
   public void foreignChange(RegistryChange change) {
     Set<ResourceID> targets = new HashSet<>();
@@ -155,6 +156,16 @@ public class ServiceRegistrationReconciler
     registry.prefix().parse(change.key())
         .flatMap(key -> states.blockedOn(key.serviceName()))
         .ifPresent(targets::add);
+    // Another cluster's registration of a shared name changed its keys: this cluster's one of the
+    // same namespace and name says so in its status.
+    IndexerResourceCache<ServiceRegistration> cache = registrations;
+    for (EndpointValue.Owner owner : change.owners()) {
+      if (cache != null && owner.cluster() != null && !owner.cluster().equals(registry.clusterName())
+          && owner.name() != null && owner.namespace() != null) {
+        ResourceID peer = new ResourceID(owner.name(), owner.namespace());
+        cache.get(peer).filter(r -> r.getSpec() != null && r.getSpec().sharedAcrossClusters()).ifPresent(r -> targets.add(peer));
+      }
+    }
     targets.forEach(triggers::propagateEvent);
   }
 
@@ -304,8 +315,7 @@ public class ServiceRegistrationReconciler
       gatesWhileNotReady(registration, Reasons.ETCD_UNAVAILABLE, message, true);
       return notReady(registration, Reasons.ETCD_UNAVAILABLE, message);
     }
-    Decider.Target target = Decider.Target.of(DesiredStateCalculator.ownerOf(registration, registry),
-        registration.effectiveServiceName());
+    Decider.Target target = targetOf(registration);
     String servicePath = registry.prefix().servicePath(target.serviceName());
     Set<Long> known = leases.all(registration, state);
     Map<String, StoredKey> observed = store.observe(new RegistrationStore.Scope(servicePath, target.claimKey(), known));
@@ -329,6 +339,14 @@ public class ServiceRegistrationReconciler
     }
     // Report.
     return report(registration, state, lease, decision, desired, observed, pods);
+  }
+
+  /** Who the registration is and where it writes: its name alone, or shared across clusters. */
+  private Decider.Target targetOf(ServiceRegistration registration) {
+    EndpointValue.Owner owner = DesiredStateCalculator.ownerOf(registration, registry);
+    return registration.getSpec().sharedAcrossClusters()
+        ? Decider.Target.shared(owner, registration.effectiveServiceName(), SharedClaim.portsOf(registration.getSpec().getPorts()))
+        : Decider.Target.of(owner, registration.effectiveServiceName());
   }
 
   /** The desired keys, remembering which Pods the registration matched. */
@@ -453,6 +471,14 @@ public class ServiceRegistrationReconciler
     ServiceRegistrationStatus next = StatusCalculator.synced(registration.getStatus(), generationOf(registration),
         RegistrationLeases.hex(lease.id()), desired, tally.registered(), tally.heldElsewhere(),
         tally.othersUnderPath(), clock.instant());
+    boolean shared = registration.getSpec().sharedAcrossClusters();
+    next = StatusCalculator.clusterSet(next, shared, tally.otherClusters(), tally.otherPorts(),
+        SharedClaim.portsOf(registration.getSpec().getPorts()), generationOf(registration), clock.instant());
+    Conditions.find(next.getConditions(), Conditions.CLUSTER_SET_CONSISTENT)
+        .filter(c -> "False".equals(c.getStatus()))
+        .filter(c -> !Conditions.find(registration.getStatus() == null ? null : registration.getStatus().getConditions(),
+            Conditions.CLUSTER_SET_CONSISTENT).map(before -> "False".equals(before.getStatus())).orElse(false))
+        .ifPresent(c -> events.warning(registration, c.getReason(), c.getMessage()));
     Conditions.find(next.getConditions(), Conditions.READY)
         .filter(c -> Reasons.KEYS_HELD_ELSEWHERE.equals(c.getReason()))
         .ifPresent(c -> warnOnTransition(registration, c.getReason(), c.getMessage()));
@@ -512,9 +538,8 @@ public class ServiceRegistrationReconciler
     String serviceName = registration.effectiveServiceName();
     Map<String, StoredKey> stored = store.reread(new RegistrationStore.Scope(
         registry.prefix().servicePath(serviceName), ServiceClaims.key(serviceName), Set.of()));
-    // Its leases are revoked: what is left is owned by value only.
-    Ownership ownership = Ownership.of(stored, DesiredStateCalculator.ownerOf(registration, registry), Set.of());
-    Plan plan = Planner.calculate(Map.of(), ownership.owned(), 0);
+    // Its leases are revoked: what is left is owned by value only, and a shared claim.
+    Plan plan = Decider.withdrawal(stored, DesiredStateCalculator.ownerOf(registration, registry), serviceName);
     store.apply(plan, 0);
     return plan.deletes().size();
   }

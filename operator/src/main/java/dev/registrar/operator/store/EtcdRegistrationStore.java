@@ -39,6 +39,7 @@ public final class EtcdRegistrationStore implements RegistrationStore {
     Map<String, StoredKey> stored = new TreeMap<>(view.onLeases(scope.leases()));
     stored.putAll(view.under(scope.servicePath()));
     view.get(scope.claimKey()).ifPresent(claim -> stored.put(scope.claimKey(), claim));
+    stored.putAll(view.under(scope.membersPath()));
     return stored;
   }
 
@@ -51,6 +52,7 @@ public final class EtcdRegistrationStore implements RegistrationStore {
     }
     stored.putAll(etcd.readPrefix(scope.servicePath()));
     stored.putAll(etcd.readKeys(List.of(scope.claimKey())));
+    stored.putAll(etcd.readPrefix(scope.membersPath()));
     return stored;
   }
 

@@ -17,7 +17,8 @@ public interface RegistrationStore {
 
   /**
    * What the store holds for one registration: the keys under its service path, the claim on its
-   * name, and the keys bound to its leases anywhere else (left behind by a serviceName change).
+   * name and the member keys of the clusters sharing it, and the keys bound to its leases anywhere
+   * else (left behind by a serviceName change).
    * May lag behind somebody else's write; {@link #apply} finds out.
    */
   Map<String, StoredKey> observe(Scope scope);
@@ -60,6 +61,11 @@ public interface RegistrationStore {
   record Scope(String servicePath, String claimKey, Set<Long> leases) {
     public Scope {
       leases = Set.copyOf(leases);
+    }
+
+    /** Where the member keys of the clusters sharing the name live. */
+    public String membersPath() {
+      return claimKey + "/";
     }
   }
 

@@ -136,6 +136,6 @@ class DeciderTest {
         .isEqualTo("service name 'orders' is claimed by a value Registrar cannot read "
             + "(/registrar/claims/orders); this registration writes nothing until the claim is released");
     assertThat(Decider.Target.of(holder, "orders"))
-        .isEqualTo(new Decider.Target(holder, "orders", "/registrar/claims/orders"));
+        .isEqualTo(new Decider.Target(holder, "orders", "/registrar/claims/orders", false, java.util.List.of()));
   }
 }

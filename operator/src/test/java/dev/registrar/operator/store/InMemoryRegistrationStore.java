@@ -92,6 +92,7 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
     if (keys.containsKey(scope.claimKey())) {
       found.put(scope.claimKey(), keys.get(scope.claimKey()));
     }
+    found.putAll(keys.subMap(scope.membersPath(), true, scope.membersPath() + Character.MAX_VALUE, false));
     keys.forEach((key, stored) -> {
       if (stored.lease() != 0 && scope.leases().contains(stored.lease())) {
         found.put(key, stored);
@@ -132,7 +133,7 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
         }
       }
       revision++;
-      plan.puts().forEach(put -> keys.put(put.key(), new StoredKey(put.value(), leaseId, revision)));
+      plan.puts().forEach(put -> keys.put(put.key(), new StoredKey(put.value(), put.leased() ? leaseId : 0, revision)));
       plan.deletes().forEach(delete -> keys.remove(delete.key()));
       transactions++;
     }
