@@ -62,6 +62,7 @@ final class KubernetesPermissionCheck {
         .withGroup(permission.group()).withResource(permission.resource())
         .withSubresource(permission.subresource().isEmpty() ? null : permission.subresource())
         .withVerb(permission.verb()).withNamespace(permission.namespace().orElse(null))
+        .withName(permission.name().isEmpty() ? null : permission.name())
         .endResourceAttributes().endSpec().build();
   }
 }

@@ -4,7 +4,9 @@ import dev.registrar.client.internal.ConnectionNudge;
 
 import dev.registrar.operator.config.RegistrarConfig;
 import dev.registrar.operator.etcd.EtcdRegistry;
+import dev.registrar.operator.etcd.ClusterIdentity;
 import dev.registrar.operator.etcd.EtcdHealth;
+import dev.registrar.operator.etcd.EtcdRegistry;
 import dev.registrar.operator.etcd.LeaseKeeper;
 import dev.registrar.operator.etcd.OwnWrites;
 import dev.registrar.operator.etcd.RegistryCounters;
@@ -26,6 +28,7 @@ import dev.registrar.operator.http.HttpEndpoints;
 import dev.registrar.operator.reconciler.ServiceRegistrationReconciler;
 import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaderElectionRecord;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
@@ -72,6 +75,7 @@ public final class RegistrarOperator implements AutoCloseable {
   private final RegistrarMetrics metrics = new RegistrarMetrics(counters);
   private final List<RegistryWatcher> watchers;
   private final EtcdHealth etcdHealth;
+  private final Optional<ClusterIdentity> clusterIdentity;
   private final ServiceRegistrationReconciler reconciler;
   private final Operator operator;
   private final HttpEndpoints http;
@@ -123,9 +127,8 @@ public final class RegistrarOperator implements AutoCloseable {
     metrics.etcdUp(() -> etcdHealth.outage().isEmpty());
     // What etcd holds, kept by the watches and our own commits: reconciles plan from it.
     RegistryView view = new RegistryView();
-    RegistrationStore store = new EtcdRegistrationStore(
-        new EtcdRegistry(etcd, ETCD_TIMEOUT, ownWrites, nudge, metrics, view), leaseKeeper, view,
-        config.keyPrefix().root());
+    EtcdRegistry registry = new EtcdRegistry(etcd, ETCD_TIMEOUT, ownWrites, nudge, metrics, view);
+    RegistrationStore store = new EtcdRegistrationStore(registry, leaseKeeper, view, config.keyPrefix().root());
     this.eventExecutor = Executors.newSingleThreadScheduledExecutor(daemon("registrar-events"));
     EventSink events = new AsyncEventSink(new EventRecorder(kubernetes, instanceName(), clock), eventExecutor);
     this.eventCoalescer = new EventCoalescer(events, clock, EventCoalescer.WINDOW, eventExecutor);
@@ -139,6 +142,11 @@ public final class RegistrarOperator implements AutoCloseable {
         store, new RegistrationStates(), etcdHealth, config.namePolicy(), events, eventCoalescer, clock, counters,
         metrics, gateWriter);
     etcdHealth.onChange(reconciler::etcdHealthChanged);
+    // One cluster name per cluster on a shared registry: held by a record carrying the cluster's ID.
+    this.clusterIdentity = clusterId(kubernetes).map(id -> new ClusterIdentity(registry, leaseKeeper,
+        config.clusterName(), id, instanceName(), Executors.newSingleThreadScheduledExecutor(daemon("registrar-identity")),
+        reconciler::clusterNameChanged));
+    clusterIdentity.ifPresent(identity -> reconciler.useClusterNameRefusal(identity::refusal));
     // One watch on the registry and one on the claims: the view, and drift repaired as soon as it happens.
     this.watchers = List.of(config.keyPrefix().root(), ServiceClaims.PREFIX).stream()
         .map(prefix -> new RegistryWatcher(etcd, prefix, view, ownWrites, reconciler::foreignChange,
@@ -178,9 +186,29 @@ public final class RegistrarOperator implements AutoCloseable {
     this.http = new HttpEndpoints(config.httpPort(), this::notReadyReason, metrics::scrape);
   }
 
+  /**
+   * The cluster's ID, KEP-2149's: the UID of its kube-system Namespace. Empty (with a warning) when
+   * it cannot be read: the cluster name is then not checked for uniqueness.
+   */
+  static Optional<String> clusterId(KubernetesClient kubernetes) {
+    try {
+      var namespace = kubernetes.namespaces().withName("kube-system").get();
+      if (namespace != null && namespace.getMetadata().getUid() != null) {
+        return Optional.of(namespace.getMetadata().getUid());
+      }
+      LOG.warn("the API server has no Namespace kube-system: this cluster's name is not checked for uniqueness "
+          + "among the clusters sharing the registry");
+    } catch (KubernetesClientException e) {
+      LOG.warn("cannot read Namespace kube-system (HTTP {}): this cluster's name is not checked for uniqueness "
+          + "among the clusters sharing the registry; grant get on namespaces/kube-system (docs/rbac.md)", e.getCode());
+    }
+    return Optional.empty();
+  }
+
   /** Starts probing etcd, serving HTTP and reconciling (or standing by for leadership). */
   public void start() {
     etcdHealth.start();
+    clusterIdentity.ifPresent(ClusterIdentity::start);
     http.start();
     // Before the controller: the first reconciles plan from a loaded view rather than read etcd.
     // A change reported before the controller runs is not lost: its first reconciles see it.
@@ -256,6 +284,7 @@ public final class RegistrarOperator implements AutoCloseable {
       awaitQuietly(eventExecutor);
       gateExecutor.shutdown();
       awaitQuietly(gateExecutor);
+      clusterIdentity.ifPresent(ClusterIdentity::close);
       leaseKeeper.close();
       leaseExecutor.shutdownNow();
       watchExecutor.shutdown();

@@ -72,7 +72,8 @@ public final class Decider {
       return members.values().stream()
           .filter(m -> !(target.shared() && m.sameSetAs(target.owner())))
           .findFirst()
-          .map(m -> sharedConflict(target, m.owner(), members, ""));
+          .map(m -> sharedConflict(target, m.owner(), members, m.sameSetAs(target.owner())
+              ? "set spec.clusterSet: Shared to register this cluster's endpoints under it too" : ""));
     }
     if (claim.lease() != 0 && ownLeases.contains(claim.lease())) {
       return Optional.empty();

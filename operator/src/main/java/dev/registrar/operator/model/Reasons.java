@@ -7,6 +7,8 @@ public final class Reasons {
 
   // Ready
   public static final String SYNCED = "Synced";
+  /** Another cluster holds this cluster's name in the registry: nothing is written. */
+  public static final String CLUSTER_NAME_TAKEN = "ClusterNameTaken";
   /** ClusterSetConsistent: every cluster sharing the name registers the same ports. */
   public static final String SAME_PORTS = "SamePorts";
   /** ClusterSetConsistent False: a cluster sharing the name registers other ports (Istio's MultiClusterInconsistentService). */

@@ -12,19 +12,29 @@ import java.util.Set;
  */
 public final class RequiredPermissions {
 
-  /** One verb on one resource, in a namespace or cluster-wide (empty), and why it is needed. */
+  /**
+   * One verb on one resource, in a namespace or cluster-wide (empty), and why it is needed.
+   *
+   * @param name the one object it is needed on (RBAC's resourceNames), or "" for any
+   */
   public record Permission(String group, String resource, String subresource, String verb, Optional<String> namespace,
-      String why) {
+      String why, String name) {
 
-    /** "group/resource[/subresource]", the form of docs/rbac.md's table. */
+    public Permission(String group, String resource, String subresource, String verb, Optional<String> namespace,
+        String why) {
+      this(group, resource, subresource, verb, namespace, why, "");
+    }
+
+    /** "group/resource[/subresource][:name]", the form of docs/rbac.md's table. */
     public String path() {
-      return group + "/" + resource + (subresource.isEmpty() ? "" : "/" + subresource);
+      return group + "/" + resource + (subresource.isEmpty() ? "" : "/" + subresource) + (name.isEmpty() ? "" : ":" + name);
     }
 
     /** "patch pods/status in namespace shop", "list nodes (cluster-wide)": what a user greps for. */
     public String describe() {
-      String name = (group.isEmpty() ? "" : group + "/") + resource + (subresource.isEmpty() ? "" : "/" + subresource);
-      return verb + " " + name + namespace.map(n -> " in namespace " + n).orElse(" (cluster-wide)");
+      String what = (group.isEmpty() ? "" : group + "/") + resource + (subresource.isEmpty() ? "" : "/" + subresource)
+          + (name.isEmpty() ? "" : " " + name);
+      return verb + " " + what + namespace.map(n -> " in namespace " + n).orElse(" (cluster-wide)");
     }
   }
 
@@ -71,6 +81,8 @@ public final class RequiredPermissions {
             "the name policy namespace-annotation reads Namespaces"));
       }
     }
+    permissions.add(new Permission("", "namespaces", "", "get", Optional.empty(),
+        "the cluster's ID (the UID of Namespace kube-system) that keeps one cluster name to one cluster", "kube-system"));
     scope.leaderElectionNamespace().ifPresent(namespace -> {
       for (String verb : List.of("get", "create", "update", "patch")) {
         permissions.add(new Permission("coordination.k8s.io", "leases", "", verb, Optional.of(namespace),

@@ -85,12 +85,17 @@ public final class StatusCalculator {
    * and its endpoint count (in {@code otherClusters} and Ready's message), and ClusterSetConsistent;
    * for an Exclusive one, neither.
    *
-   * @param ports this registration's ports, as member keys list them
+   * @param clusters each other cluster sharing the name, to its endpoints under the service
+   * @param ports each other cluster whose ports differ, to its ports
+   * @param ownPorts this registration's ports, as member keys list them
    */
   public static ServiceRegistrationStatus clusterSet(ServiceRegistrationStatus synced, boolean shared,
-      Map<String, Integer> otherClusters, Map<String, List<String>> otherPorts, List<String> ports, long generation,
+      Map<String, Integer> clusters, Map<String, List<String>> ports, List<String> ownPorts, long generation,
       Instant now) {
     ServiceRegistrationStatus status = copyOf(synced);
+    // Sorted by cluster name, so that the same clusters always make the same status (no patch).
+    Map<String, Integer> otherClusters = new java.util.TreeMap<>(clusters);
+    Map<String, List<String>> otherPorts = new java.util.TreeMap<>(ports);
     if (!shared) {
       status.setOtherClusters(null);
       status.setConditions(Conditions.without(status.getConditions(), Conditions.CLUSTER_SET_CONSISTENT));
@@ -111,8 +116,8 @@ public final class StatusCalculator {
     boolean consistent = otherPorts.isEmpty();
     String message = consistent
         ? (otherClusters.isEmpty() ? "no other cluster shares the name yet"
-            : "every cluster sharing the name registers the ports " + String.join(", ", ports))
-        : "this cluster registers the ports " + String.join(", ", ports) + ", but "
+            : "every cluster sharing the name registers the ports " + String.join(", ", ownPorts))
+        : "this cluster registers the ports " + String.join(", ", ownPorts) + ", but "
             + summary(otherPorts.entrySet().stream()
                 .map(e -> "cluster " + e.getKey() + " registers " + String.join(", ", e.getValue())).toList())
             + "; consumers see one service with different ports per cluster (every cluster still registers)";

@@ -100,6 +100,7 @@ public class ServiceRegistrationReconciler
   private final SimpleInboundEventSource<ServiceRegistration> triggers =
       new SimpleInboundEventSource<>("registry-triggers");
   private volatile boolean stopping;
+  private volatile java.util.function.Supplier<Optional<String>> clusterNameRefusal = Optional::empty;
   // The Pods a registration may select: from the informer's cache once the event sources are prepared.
   private volatile Function<ServiceRegistration, List<Pod>> podsIn = registration -> List.of();
   private volatile IndexerResourceCache<ServiceRegistration> registrations;
@@ -167,6 +168,19 @@ public class ServiceRegistrationReconciler
       }
     }
     targets.forEach(triggers::propagateEvent);
+  }
+
+  /**
+   * Where the operator learns whether another cluster holds its cluster name in the registry
+   * (then nothing is written); without it, never.
+   */
+  public void useClusterNameRefusal(java.util.function.Supplier<Optional<String>> refusal) {
+    this.clusterNameRefusal = refusal;
+  }
+
+  /** Another cluster took this cluster's name, or let it go: every registration says so now. */
+  public void clusterNameChanged(Optional<String> refusal) {
+    etcdHealthChanged(Optional.empty());
   }
 
   /** etcd went away or came back: every registration's Ready says so now, not at its next event. */
@@ -314,6 +328,11 @@ public class ServiceRegistrationReconciler
       String message = outageMessage(registration, outage.get());
       gatesWhileNotReady(registration, Reasons.ETCD_UNAVAILABLE, message, true);
       return notReady(registration, Reasons.ETCD_UNAVAILABLE, message);
+    }
+    Optional<String> nameTaken = clusterNameRefusal.get();
+    if (nameTaken.isPresent()) {
+      gatesWhileNotReady(registration, Reasons.CLUSTER_NAME_TAKEN, nameTaken.get(), true);
+      return notReady(registration, Reasons.CLUSTER_NAME_TAKEN, nameTaken.get());
     }
     Decider.Target target = targetOf(registration);
     String servicePath = registry.prefix().servicePath(target.serviceName());

@@ -159,7 +159,11 @@ class RbacApiServerIT {
   static Stream<Arguments> everyGrantedVerb() {
     List<Grant> grants = chart().grants();
     assertThat(grants).hasSizeGreaterThan(10);
-    return IntStream.range(0, grants.size()).mapToObj(i -> Arguments.of(i, grants.get(i)));
+    // A grant on one object that another grant covers (get namespaces/kube-system beside the name
+    // policy's get on every Namespace) cannot be missed: taking it away stops nothing.
+    return IntStream.range(0, grants.size())
+        .filter(i -> grants.stream().noneMatch(other -> grants.get(i).coveredBy(other)))
+        .mapToObj(i -> Arguments.of(i, grants.get(i)));
   }
 
   /**

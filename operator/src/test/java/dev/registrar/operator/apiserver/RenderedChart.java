@@ -62,9 +62,13 @@ record RenderedChart(String release, String namespace, List<HasMetadata> objects
       for (PolicyRule rule : rules(role)) {
         for (String group : rule.getApiGroups()) {
           for (String resource : rule.getResources()) {
+            List<String> names = rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
+                ? List.of("") : rule.getResourceNames();
             for (String verb : rule.getVerbs()) {
-              grants.add(new Grant(sourceOf(role), group, resource, verb,
-                  Optional.ofNullable(role.getMetadata().getNamespace())));
+              for (String name : names) {
+                grants.add(new Grant(sourceOf(role), group, resource, verb,
+                    Optional.ofNullable(role.getMetadata().getNamespace()), name));
+              }
             }
           }
         }
@@ -73,8 +77,18 @@ record RenderedChart(String release, String namespace, List<HasMetadata> objects
     return grants;
   }
 
-  /** One verb on one resource, granted by one Role or ClusterRole. */
-  record Grant(String source, String group, String resource, String verb, Optional<String> namespace) {
+  /**
+   * One verb on one resource, granted by one Role or ClusterRole.
+   *
+   * @param name the one object it is granted on (resourceNames), or "" for any
+   */
+  record Grant(String source, String group, String resource, String verb, Optional<String> namespace, String name) {
+
+    /** Whether {@code other} grants the same, and more: the same verb on any object of the resource. */
+    boolean coveredBy(Grant other) {
+      return !name.isEmpty() && other.name().isEmpty() && other.group().equals(group)
+          && other.resource().equals(resource) && other.verb().equals(verb) && other.namespace().equals(namespace);
+    }
 
     /** "group/resource[/subresource]", the form of docs/rbac.md and the audit log. */
     String permission() {
@@ -83,7 +97,8 @@ record RenderedChart(String release, String namespace, List<HasMetadata> objects
 
     @Override
     public String toString() {
-      return verb + " " + (group.isEmpty() ? "" : group + "/") + resource + " from " + source;
+      return verb + " " + (group.isEmpty() ? "" : group + "/") + resource + (name.isEmpty() ? "" : " " + name)
+          + " from " + source;
     }
   }
 
@@ -141,7 +156,8 @@ record RenderedChart(String release, String namespace, List<HasMetadata> objects
         .withGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated")
         .withNewResourceAttributes().withGroup(grant.group()).withResource(resource[0])
         .withSubresource(resource.length > 1 ? resource[1] : null).withVerb(grant.verb())
-        .withNamespace(grant.namespace().orElse(null)).endResourceAttributes().endSpec().build();
+        .withNamespace(grant.namespace().orElse(null)).withName(grant.name().isEmpty() ? null : grant.name())
+        .endResourceAttributes().endSpec().build();
     return api.client().authorization().v1().subjectAccessReview().create(review).getStatus().getAllowed();
   }
 

@@ -16,8 +16,12 @@ import java.util.regex.Pattern;
 final class DocumentedRbac {
 
   // | `registrar.dev` | `serviceregistrations` | get, list, watch | why |
+  // | `""` (core) | `namespaces` (only `kube-system`) | get | why |  (RBAC's resourceNames)
   private static final Pattern ROW = Pattern.compile(
-      "^\\|\\s*`([^`]*)`[^|]*\\|\\s*`([^`]+)`\\s*\\|\\s*([a-z, ]+?)\\s*\\|.*$");
+      "^\\|\\s*`([^`]*)`[^|]*\\|\\s*`([^`]+)`(?:\\s*\\(only `([^`]+)`\\))?\\s*\\|\\s*([a-z, ]+?)\\s*\\|.*$");
+
+  /** Granted on one object only: "group/resource:name". */
+  static final String CLUSTER_ID = "/namespaces:kube-system";
 
   static final Set<String> LEADER_ELECTION_ONLY = Set.of("coordination.k8s.io/leases");
 
@@ -54,8 +58,9 @@ final class DocumentedRbac {
         Matcher row = ROW.matcher(line);
         if (row.matches()) {
           String group = row.group(1).replace("\"", "");
-          permissions.computeIfAbsent(group + "/" + row.group(2), k -> new TreeSet<>())
-              .addAll(Arrays.stream(row.group(3).split(",")).map(String::strip).toList());
+          String name = row.group(3) == null ? "" : ":" + row.group(3);
+          permissions.computeIfAbsent(group + "/" + row.group(2) + name, k -> new TreeSet<>())
+              .addAll(Arrays.stream(row.group(4).split(",")).map(String::strip).toList());
         }
       }
     } catch (IOException e) {
@@ -86,6 +91,7 @@ final class DocumentedRbac {
     Map<String, Set<String>> permissions = withoutLeaderElection();
     permissions.keySet().removeAll(NAME_POLICY_ONLY);
     permissions.remove(NODES);
+    permissions.remove(CLUSTER_ID);
     return permissions;
   }
 }

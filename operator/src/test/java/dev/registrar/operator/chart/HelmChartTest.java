@@ -252,9 +252,9 @@ class HelmChartTest {
       });
     }
     // Cluster-scoped grants left: reading Namespaces and Nodes (cluster-scoped objects) for the
-    // default name policy and topology.
+    // default name policy and topology, and the one Namespace kube-system for the cluster's ID.
     assertThat(chart.all(ClusterRole.class)).extracting(role -> grants(role.getRules()).keySet())
-        .containsExactlyInAnyOrder(Set.of("/namespaces"), Set.of("/nodes"));
+        .containsExactlyInAnyOrder(Set.of("/namespaces"), Set.of("/nodes"), Set.of("/namespaces:kube-system"));
     assertThat(operatorConfig(chart).watchNamespaces()).containsExactlyInAnyOrder("shop", "web");
   }
 
@@ -425,10 +425,14 @@ class HelmChartTest {
   private static Map<String, Set<String>> grants(List<io.fabric8.kubernetes.api.model.rbac.PolicyRule> rules) {
     Map<String, Set<String>> grants = new TreeMap<>();
     for (var rule : rules) {
-      assertThat(rule.getResourceNames()).isNullOrEmpty();
+      // Named objects only where the table says "(only `name`)": the cluster ID's kube-system.
+      List<String> names = rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
+          ? List.of("") : rule.getResourceNames().stream().map(n -> ":" + n).toList();
       for (String group : rule.getApiGroups()) {
         for (String resource : rule.getResources()) {
-          grants.computeIfAbsent(group + "/" + resource, k -> new TreeSet<>()).addAll(rule.getVerbs());
+          for (String name : names) {
+            grants.computeIfAbsent(group + "/" + resource + name, k -> new TreeSet<>()).addAll(rule.getVerbs());
+          }
         }
       }
     }

@@ -127,6 +127,21 @@ class SharedNameDeciderTest {
   }
 
   @Test
+  void membersLeftWithoutTheirClaimKeepTheNameForTheirSetWhichFoundsItAgain() {
+    Map<String, StoredKey> held = euHolds();
+    held.remove(CLAIM); // deleted by hand, or by a last member racing a join
+    Decision.Write write = (Decision.Write) Decider.decide(desired("10.2.0.1"), shared(US), held,
+        Set.of(US_LEASE), US_LEASE);
+    assertThat(write.plan().puts()).extracting(Plan.Put::key, Plan.Put::leased, Plan.Put::expectedModRevision)
+        .contains(tuple(CLAIM, false, 0L), tuple(US_MEMBER, true, 0L));
+    assertThat(Decider.decide(desired("10.2.0.9"), Decider.Target.of(BILLING, "orders"), held, Set.of(US_LEASE),
+        US_LEASE)).isInstanceOf(Decision.Conflict.class);
+    assertThat(((Decision.Conflict) Decider.decide(desired("10.2.0.1"), Decider.Target.of(US, "orders"), held,
+        Set.of(US_LEASE), US_LEASE)).message()).endsWith("set spec.clusterSet: Shared to register this cluster's "
+            + "endpoints under it too");
+  }
+
+  @Test
   void theFounderCannotTurnExclusiveWhileAnotherClusterShares() {
     Map<String, StoredKey> held = euHolds();
     held.put(US_MEMBER, stored(SharedClaim.of(US, PORTS).encode(), US_LEASE, 13));

@@ -180,4 +180,61 @@ class StatusCalculatorTest {
     assertThat(message.apply(2)).contains("; 2 pods have ignored registrar.dev annotations");
     assertThat(message.apply(0)).doesNotContain("ignored registrar.dev annotations");
   }
+
+  @Test
+  void aSharedNameListsTheOtherClustersAndSaysTheirPortsAgree() {
+    ServiceRegistrationStatus synced = StatusCalculator.synced(null, 2, "abc", desired(1, List.of()), 1, Map.of(), Set.of(), T1);
+    ServiceRegistrationStatus status = StatusCalculator.clusterSet(synced, true, Map.of("us", 3, "ap", 0), Map.of(),
+        List.of("http=80"), 2, T1);
+    assertThat(status.getOtherClusters()).extracting(Object::toString).containsExactly("ap=0", "us=3");
+    Condition ready = condition(status, "Ready");
+    assertThat(ready.getStatus()).isEqualTo("True");
+    assertThat(ready.getReason()).isEqualTo("Synced");
+    assertThat(ready.getMessage()).isEqualTo("1 endpoint registered under lease abc; shared with clusters ap (0), "
+        + "us (3): 3 endpoints of theirs under the service");
+    Condition consistent = condition(status, "ClusterSetConsistent");
+    assertThat(consistent.getStatus()).isEqualTo("True");
+    assertThat(consistent.getReason()).isEqualTo("SamePorts");
+    assertThat(consistent.getMessage()).isEqualTo("every cluster sharing the name registers the ports http=80");
+    assertThat(consistent.getObservedGeneration()).isEqualTo(2);
+  }
+
+  @Test
+  void aSharedNameAloneSaysSoAndOneOtherEndpointIsSingular() {
+    ServiceRegistrationStatus synced = StatusCalculator.synced(null, 1, "abc", desired(1, List.of()), 1, Map.of(), Set.of(), T1);
+    ServiceRegistrationStatus alone = StatusCalculator.clusterSet(synced, true, Map.of(), Map.of(), List.of("http=80"), 1, T1);
+    assertThat(alone.getOtherClusters()).isEmpty();
+    assertThat(condition(alone, "Ready").getMessage()).isEqualTo("1 endpoint registered under lease abc");
+    assertThat(condition(alone, "ClusterSetConsistent").getMessage()).isEqualTo("no other cluster shares the name yet");
+    ServiceRegistrationStatus one = StatusCalculator.clusterSet(synced, true, Map.of("us", 1), Map.of(), List.of("http=80"), 1, T1);
+    assertThat(condition(one, "Ready").getMessage()).endsWith("; shared with cluster us (1): 1 endpoint of theirs under the service");
+  }
+
+  @Test
+  void portsThatDifferTurnClusterSetConsistentFalseAndReadyStaysAsItWas() {
+    ServiceRegistrationStatus synced = StatusCalculator.synced(null, 1, "abc", desired(1, List.of()), 1, Map.of(), Set.of(), T1);
+    ServiceRegistrationStatus status = StatusCalculator.clusterSet(synced, true, Map.of("us", 1),
+        Map.of("us", List.of("http=8080")), List.of("http=80"), 1, T2);
+    Condition consistent = condition(status, "ClusterSetConsistent");
+    assertThat(consistent.getStatus()).isEqualTo("False");
+    assertThat(consistent.getReason()).isEqualTo("InconsistentPorts");
+    assertThat(consistent.getMessage()).isEqualTo("this cluster registers the ports http=80, but cluster us registers "
+        + "http=8080; consumers see one service with different ports per cluster (every cluster still registers)");
+    assertThat(consistent.getLastTransitionTime()).isEqualTo("2026-11-24T11:00:00Z");
+    assertThat(condition(status, "Ready").getStatus()).isEqualTo("True");
+    assertThat(condition(status, "Ready").getLastTransitionTime()).isEqualTo("2026-11-24T10:00:00Z");
+  }
+
+  @Test
+  void anExclusiveNameCarriesNeitherTheListNorTheCondition() {
+    ServiceRegistrationStatus synced = StatusCalculator.synced(null, 1, "abc", desired(1, List.of()), 1, Map.of(), Set.of(), T1);
+    ServiceRegistrationStatus wasShared = StatusCalculator.clusterSet(synced, true, Map.of("us", 1), Map.of(),
+        List.of("http=80"), 1, T1);
+    ServiceRegistrationStatus exclusive = StatusCalculator.clusterSet(wasShared, false, Map.of("us", 1), Map.of(),
+        List.of("http=80"), 1, T1);
+    assertThat(exclusive.getOtherClusters()).isNull();
+    assertThat(Conditions.find(exclusive.getConditions(), "ClusterSetConsistent")).isEmpty();
+    assertThat(Conditions.find(exclusive.getConditions(), "Ready")).isPresent();
+    assertThat(wasShared.getOtherClusters()).as("the input is not changed").hasSize(1);
+  }
 }

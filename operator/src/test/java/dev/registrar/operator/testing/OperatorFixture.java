@@ -44,6 +44,22 @@ public final class OperatorFixture implements AutoCloseable {
     return new OperatorFixture(etcd, etcd.endpointList(), args);
   }
 
+  /**
+   * The same, on a mock API that has a Namespace kube-system, as every real cluster does: its UID
+   * is the cluster's ID, so the operator checks that its cluster name is its own in the registry.
+   */
+  public static OperatorFixture startInCluster(EtcdExtension etcd, String... args) {
+    MockKubernetesApi api = MockKubernetesApi.start();
+    api.client().namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+        .withNewMetadata().withName("kube-system").endMetadata().build()).create();
+    return new OperatorFixture(api, etcd, etcd.endpointList(), args);
+  }
+
+  /** The UID of its kube-system Namespace: the cluster's ID. */
+  public String clusterId() {
+    return client.namespaces().withName("kube-system").get().getMetadata().getUid();
+  }
+
   /** The same, on a mock API that the real kubectl can use (it serves discovery). */
   public static OperatorFixture startForKubectl(EtcdExtension etcd, String... args) {
     return new OperatorFixture(MockKubernetesApi.startForKubectl(), etcd, etcd.endpointList(), args);
