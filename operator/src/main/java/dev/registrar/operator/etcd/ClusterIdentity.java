@@ -33,6 +33,7 @@ public final class ClusterIdentity implements AutoCloseable {
   private final ScheduledExecutorService executor;
   private final Consumer<Optional<String>> onChange;
   private volatile Optional<String> refusal = Optional.empty();
+  private volatile boolean started;
   private long lease;
 
   /**
@@ -52,9 +53,13 @@ public final class ClusterIdentity implements AutoCloseable {
     this.onChange = onChange;
   }
 
-  /** Checks now (so that the first reconciles know), then every {@link #CHECK}. */
+  /**
+   * Checks now, before the controller starts, so that its first reconciles know (they read
+   * {@link #refusal()}); then every {@link #CHECK}, telling {@code onChange} of each change.
+   */
   public void start() {
     check();
+    started = true;
     executor.scheduleWithFixedDelay(this::check, CHECK.toMillis(), CHECK.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -101,7 +106,9 @@ public final class ClusterIdentity implements AutoCloseable {
       } else {
         LOG.info("cluster name '{}' is this cluster's: registrations write again", cluster);
       }
-      onChange.accept(next);
+      if (started) {
+        onChange.accept(next);
+      }
     }
   }
 

@@ -23,6 +23,8 @@ final class RegistrationState {
   final java.util.Map<String, java.util.List<String>> warnedOverrides = new java.util.concurrent.ConcurrentHashMap<>();
   /** The values of its last reconcile, encoded: a change of one Pod encodes one value. */
   final dev.registrar.operator.model.MemoizedEncoder encoder = new dev.registrar.operator.model.MemoizedEncoder();
+  /** Whether ClusterSetConsistent=False was warned about, until the ports agree again. */
+  volatile boolean portsWarned;
   /** How many endpoints it held after its last write. */
   volatile int registered;
 

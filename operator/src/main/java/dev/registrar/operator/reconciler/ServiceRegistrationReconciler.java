@@ -493,11 +493,14 @@ public class ServiceRegistrationReconciler
     boolean shared = registration.getSpec().sharedAcrossClusters();
     next = StatusCalculator.clusterSet(next, shared, tally.otherClusters(), tally.otherPorts(),
         SharedClaim.portsOf(registration.getSpec().getPorts()), generationOf(registration), clock.instant());
-    Conditions.find(next.getConditions(), Conditions.CLUSTER_SET_CONSISTENT)
-        .filter(c -> "False".equals(c.getStatus()))
-        .filter(c -> !Conditions.find(registration.getStatus() == null ? null : registration.getStatus().getConditions(),
-            Conditions.CLUSTER_SET_CONSISTENT).map(before -> "False".equals(before.getStatus())).orElse(false))
-        .ifPresent(c -> events.warning(registration, c.getReason(), c.getMessage()));
+    // A Warning Event when the ports turn inconsistent, once: the cached status can lag behind the
+    // patch just made, so the state remembers it (as warnOnTransition does for Ready).
+    Optional<io.fabric8.kubernetes.api.model.Condition> inconsistent = Conditions.find(next.getConditions(),
+        Conditions.CLUSTER_SET_CONSISTENT).filter(c -> "False".equals(c.getStatus()));
+    if (inconsistent.isPresent() && !state.portsWarned) {
+      events.warning(registration, inconsistent.get().getReason(), inconsistent.get().getMessage());
+    }
+    state.portsWarned = inconsistent.isPresent();
     Conditions.find(next.getConditions(), Conditions.READY)
         .filter(c -> Reasons.KEYS_HELD_ELSEWHERE.equals(c.getReason()))
         .ifPresent(c -> warnOnTransition(registration, c.getReason(), c.getMessage()));
