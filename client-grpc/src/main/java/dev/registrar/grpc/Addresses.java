@@ -14,20 +14,14 @@ final class Addresses {
 
   /**
    * The address groups for a target, one per instance, in key order: only the target's version;
-   * with a zone, only the instances in that zone when one of them can take calls (weight above 0),
-   * else all of them.
+   * with a zone or a cluster, the nearest set of {@link dev.registrar.client.Locality}'s failover
+   * order (zone, then cluster, then all) that has an instance able to take calls (weight above 0).
    */
   static List<EquivalentAddressGroup> of(List<ServiceInstance> instances, RegistrarTarget target) {
     List<ServiceInstance> chosen = instances.stream()
         .filter(instance -> target.version() == null || target.version().equals(instance.version()))
         .toList();
-    if (target.zone() != null) {
-      List<ServiceInstance> local = chosen.stream().filter(instance -> target.zone().equals(instance.zone())).toList();
-      if (local.stream().anyMatch(instance -> instance.weight() > 0)) {
-        chosen = local;
-      }
-    }
-    return chosen.stream().map(Addresses::group).toList();
+    return target.near().nearest(chosen).stream().map(Addresses::group).toList();
   }
 
   static EquivalentAddressGroup group(ServiceInstance instance) {
@@ -40,6 +34,9 @@ final class Addresses {
     }
     if (instance.zone() != null) {
       attributes.set(RegistrarGrpc.ZONE, instance.zone());
+    }
+    if (instance.cluster() != null) {
+      attributes.set(RegistrarGrpc.CLUSTER, instance.cluster());
     }
     // The host is an IP literal (what the operator writes), so this does not look anything up;
     // a host name registered by hand is resolved here, once per change.

@@ -27,7 +27,7 @@ import java.util.Objects;
  */
 public final class RegistrarGrpc {
 
-  /** The target scheme: {@code registrar:///{service}?version=&zone=}. */
+  /** The target scheme: {@code registrar:///{service}?version=&zone=&cluster=}. */
   public static final String SCHEME = "registrar";
 
   /** The load-balancing policy the resolver selects by default. */
@@ -44,6 +44,9 @@ public final class RegistrarGrpc {
 
   /** The instance's zone; absent when it has none. */
   public static final Attributes.Key<String> ZONE = Attributes.Key.create("registrar.zone");
+
+  /** The instance's cluster; absent when it has none. */
+  public static final Attributes.Key<String> CLUSTER = Attributes.Key.create("registrar.cluster");
 
   /** The instance's metadata, never null. */
   public static final Attributes.Key<Map<String, String>> METADATA = Attributes.Key.create("registrar.metadata");

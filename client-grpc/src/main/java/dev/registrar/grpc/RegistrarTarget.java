@@ -6,14 +6,24 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A parsed {@code registrar:///{service}?version=&zone=} target.
+ * A parsed {@code registrar:///{service}?version=&zone=&cluster=} target.
  *
  * @param service the service name, a path segment of the registry's keys
  * @param version only instances with this version, or null for all
- * @param zone prefer instances in this zone (falling back to all when none there can take calls),
- *     or null
+ * @param zone prefer instances in this zone (falling back when none there can take calls), or null
+ * @param cluster prefer instances of this cluster, after the zone (falling back to all when none
+ *     there can take calls), or null: {@link dev.registrar.client.Locality}'s failover order
  */
-public record RegistrarTarget(String service, String version, String zone) {
+public record RegistrarTarget(String service, String version, String zone, String cluster) {
+
+  public RegistrarTarget(String service, String version, String zone) {
+    this(service, version, zone, null);
+  }
+
+  /** The caller's locality the target names. */
+  public dev.registrar.client.Locality near() {
+    return dev.registrar.client.Locality.of(zone, cluster);
+  }
 
   /** Parses a target; throws IllegalArgumentException with a message that says what is wrong. */
   public static RegistrarTarget parse(URI uri) {
@@ -32,6 +42,7 @@ public record RegistrarTarget(String service, String version, String zone) {
     }
     String version = null;
     String zone = null;
+    String cluster = null;
     String query = uri.getRawQuery();
     if (query != null && !query.isEmpty()) {
       for (String pair : query.split("&")) {
@@ -44,12 +55,13 @@ public record RegistrarTarget(String service, String version, String zone) {
         switch (name) {
           case "version" -> version = value;
           case "zone" -> zone = value;
+          case "cluster" -> cluster = value;
           default -> throw new IllegalArgumentException("unknown parameter '" + name + "' in " + uri
-              + ": registrar targets take version= and zone=");
+              + ": registrar targets take version=, zone= and cluster=");
         }
       }
     }
-    return new RegistrarTarget(service, version, zone);
+    return new RegistrarTarget(service, version, zone, cluster);
   }
 
   /** How a log line or an error names it: the target as written. */
@@ -63,6 +75,10 @@ public record RegistrarTarget(String service, String version, String zone) {
     }
     if (zone != null) {
       out.append(separator).append("zone=").append(zone);
+      separator = "&";
+    }
+    if (cluster != null) {
+      out.append(separator).append("cluster=").append(cluster);
     }
     return out.toString();
   }

@@ -53,4 +53,25 @@ class AddressesTest {
         .containsExactly("10.0.0.1", "10.0.0.3");
     assertThat(Addresses.of(all, new RegistrarTarget("shop", "9", null))).isEmpty();
   }
+
+  static ServiceInstance inCluster(String ip, int weight, String zone, String cluster) {
+    return new ServiceInstance(RegistryPrefix.DEFAULT.key("shop", ip, 8080),
+        new EndpointValue(null, weight, ip, 8080, "grpc", null, "shop", null, zone, Map.of(),
+            new EndpointValue.Owner(cluster, "shop", "shop", "u-" + cluster)), 7);
+  }
+
+  @Test
+  void aClusterInTheTargetKeepsCallsInItUntilItCannotTakeThem() {
+    ServiceInstance euA = inCluster("10.1.0.1", 100, "a", "eu");
+    ServiceInstance euB = inCluster("10.1.0.2", 100, "b", "eu");
+    ServiceInstance usA = inCluster("10.2.0.1", 100, "a", "us");
+    RegistrarTarget near = new RegistrarTarget("shop", null, "a", "eu");
+    assertThat(hosts(Addresses.of(List.of(euA, euB, usA), near))).containsExactly("10.1.0.1");
+    assertThat(hosts(Addresses.of(List.of(inCluster("10.1.0.1", 0, "a", "eu"), euB, usA), near)))
+        .as("the zone drained: the cluster (its drained instance too, which the balancer never picks)")
+        .containsExactly("10.1.0.1", "10.1.0.2");
+    assertThat(hosts(Addresses.of(List.of(usA), near))).as("the cluster gone: any").containsExactly("10.2.0.1");
+    assertThat(Addresses.group(usA).getAttributes().get(RegistrarGrpc.CLUSTER)).isEqualTo("us");
+    assertThat(Addresses.group(V1_A).getAttributes().get(RegistrarGrpc.CLUSTER)).isNull();
+  }
 }

@@ -22,6 +22,15 @@ class RegistrarTargetTest {
   }
 
   @Test
+  void aClusterNamesTheCallersClusterAfterItsZone() {
+    RegistrarTarget target = RegistrarTarget.parse(URI.create("registrar:///orders?zone=eu-west-1a&cluster=eu"));
+    assertThat(target).isEqualTo(new RegistrarTarget("orders", null, "eu-west-1a", "eu"));
+    assertThat(target.near()).isEqualTo(dev.registrar.client.Locality.of("eu-west-1a", "eu"));
+    assertThat(target).hasToString("registrar:///orders?zone=eu-west-1a&cluster=eu");
+    assertThat(RegistrarTarget.parse(URI.create("registrar:///orders?cluster=us"))).hasToString("registrar:///orders?cluster=us");
+  }
+
+  @Test
   void badTargetsSayWhatIsWrong() {
     assertThatThrownBy(() -> RegistrarTarget.parse(URI.create("registrar://etcd:2379/orders")))
         .hasMessage("registrar targets have no authority: write registrar:///{service}, not registrar://etcd:2379/orders");
@@ -30,7 +39,7 @@ class RegistrarTargetTest {
     assertThatThrownBy(() -> RegistrarTarget.parse(URI.create("registrar:///a/b")))
         .hasMessageStartingWith("invalid service name 'a/b'");
     assertThatThrownBy(() -> RegistrarTarget.parse(URI.create("registrar:///orders?weight=3")))
-        .hasMessage("unknown parameter 'weight' in registrar:///orders?weight=3: registrar targets take version= and zone=");
+        .hasMessage("unknown parameter 'weight' in registrar:///orders?weight=3: registrar targets take version=, zone= and cluster=");
     assertThatThrownBy(() -> RegistrarTarget.parse(URI.create("registrar:///orders?version=")))
         .hasMessage("empty value for 'version' in registrar:///orders?version=");
   }
@@ -38,7 +47,7 @@ class RegistrarTargetTest {
   @Test
   void aParameterWithoutANameIsUnknownAndOneWithoutAValueIsEmpty() {
     assertThatThrownBy(() -> RegistrarTarget.parse(URI.create("registrar:///orders?=2")))
-        .hasMessage("unknown parameter '' in registrar:///orders?=2: registrar targets take version= and zone=");
+        .hasMessage("unknown parameter '' in registrar:///orders?=2: registrar targets take version=, zone= and cluster=");
     assertThatThrownBy(() -> RegistrarTarget.parse(URI.create("registrar:///orders?zone")))
         .hasMessage("empty value for 'zone' in registrar:///orders?zone");
   }

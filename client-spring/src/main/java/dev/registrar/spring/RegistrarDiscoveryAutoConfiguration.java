@@ -41,8 +41,8 @@ public class RegistrarDiscoveryAutoConfiguration {
   static class Blocking {
     @Bean
     @ConditionalOnMissingBean(RegistrarDiscoveryClient.class)
-    RegistrarDiscoveryClient registrarDiscoveryClient(ServiceDiscovery discovery) {
-      return new RegistrarDiscoveryClient(discovery);
+    RegistrarDiscoveryClient registrarDiscoveryClient(ServiceDiscovery discovery, RegistrarProperties properties) {
+      return new RegistrarDiscoveryClient(discovery, properties.getDiscovery().getNear().locality());
     }
   }
 
@@ -52,8 +52,9 @@ public class RegistrarDiscoveryAutoConfiguration {
   static class Reactive {
     @Bean
     @ConditionalOnMissingBean(RegistrarReactiveDiscoveryClient.class)
-    RegistrarReactiveDiscoveryClient registrarReactiveDiscoveryClient(ServiceDiscovery discovery) {
-      return new RegistrarReactiveDiscoveryClient(discovery);
+    RegistrarReactiveDiscoveryClient registrarReactiveDiscoveryClient(ServiceDiscovery discovery,
+        RegistrarProperties properties) {
+      return new RegistrarReactiveDiscoveryClient(discovery, properties.getDiscovery().getNear().locality());
     }
   }
 }

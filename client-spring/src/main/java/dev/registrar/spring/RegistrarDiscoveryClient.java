@@ -1,5 +1,6 @@
 package dev.registrar.spring;
 
+import dev.registrar.client.Locality;
 import dev.registrar.client.ServiceDiscovery;
 import java.time.Duration;
 import java.util.List;
@@ -18,9 +19,16 @@ public final class RegistrarDiscoveryClient implements DiscoveryClient {
   static final Duration FIRST_READ_WAIT = Duration.ofSeconds(5);
 
   private final ServiceDiscovery discovery;
+  private final Locality near;
 
   public RegistrarDiscoveryClient(ServiceDiscovery discovery) {
+    this(discovery, Locality.ANYWHERE);
+  }
+
+  /** @param near where this application runs: answers are the nearest instances (spring.cloud.registrar.discovery.near) */
+  public RegistrarDiscoveryClient(ServiceDiscovery discovery, Locality near) {
     this.discovery = discovery;
+    this.near = near;
   }
 
   @Override
@@ -31,7 +39,7 @@ public final class RegistrarDiscoveryClient implements DiscoveryClient {
   @Override
   public List<ServiceInstance> getInstances(String serviceId) {
     awaitFirstRead(discovery);
-    return instances(discovery, serviceId);
+    return instances(discovery, serviceId, near);
   }
 
   @Override
@@ -48,8 +56,9 @@ public final class RegistrarDiscoveryClient implements DiscoveryClient {
     }
   }
 
-  static List<ServiceInstance> instances(ServiceDiscovery discovery, String serviceId) {
-    return discovery.instances(serviceId).stream().filter(instance -> instance.weight() > 0)
+  /** The service's instances that can take calls, the nearest set of {@code near} first (all when unset). */
+  static List<ServiceInstance> instances(ServiceDiscovery discovery, String serviceId, Locality near) {
+    return near.nearest(discovery.instances(serviceId)).stream().filter(instance -> instance.weight() > 0)
         .<ServiceInstance>map(RegistrarServiceInstance::new).toList();
   }
 

@@ -83,12 +83,50 @@ public class RegistrarProperties implements Validator {
     /** Whether to read the registry through Spring Cloud's DiscoveryClient. */
     private boolean enabled = true;
 
+    private final Near near = new Near();
+
     public boolean isEnabled() {
       return enabled;
     }
 
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
+    }
+
+    public Near getNear() {
+      return near;
+    }
+  }
+
+  /**
+   * Where this application runs, so that the DiscoveryClient answers with the nearest instances
+   * only: those in this zone (of this cluster, when both are set), else of this cluster, else all;
+   * a nearer set is skipped while none of its instances can take calls. Unset: every instance.
+   */
+  public static class Near {
+    /** This application's zone, as instances carry it (their value's zone). */
+    private String zone;
+    /** This application's cluster, as instances carry it (the operator's REGISTRAR_CLUSTER_NAME). */
+    private String cluster;
+
+    public String getZone() {
+      return zone;
+    }
+
+    public void setZone(String zone) {
+      this.zone = zone;
+    }
+
+    public String getCluster() {
+      return cluster;
+    }
+
+    public void setCluster(String cluster) {
+      this.cluster = cluster;
+    }
+
+    public dev.registrar.client.Locality locality() {
+      return dev.registrar.client.Locality.of(zone, cluster);
     }
   }
 

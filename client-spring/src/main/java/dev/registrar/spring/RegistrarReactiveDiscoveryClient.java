@@ -10,9 +10,15 @@ import reactor.core.scheduler.Schedulers;
 public final class RegistrarReactiveDiscoveryClient implements ReactiveDiscoveryClient {
 
   private final ServiceDiscovery discovery;
+  private final dev.registrar.client.Locality near;
 
   public RegistrarReactiveDiscoveryClient(ServiceDiscovery discovery) {
+    this(discovery, dev.registrar.client.Locality.ANYWHERE);
+  }
+
+  public RegistrarReactiveDiscoveryClient(ServiceDiscovery discovery, dev.registrar.client.Locality near) {
     this.discovery = discovery;
+    this.near = near;
   }
 
   @Override
@@ -22,7 +28,7 @@ public final class RegistrarReactiveDiscoveryClient implements ReactiveDiscovery
 
   @Override
   public Flux<ServiceInstance> getInstances(String serviceId) {
-    return withFirstRead(Flux.defer(() -> Flux.fromIterable(RegistrarDiscoveryClient.instances(discovery, serviceId))));
+    return withFirstRead(Flux.defer(() -> Flux.fromIterable(RegistrarDiscoveryClient.instances(discovery, serviceId, near))));
   }
 
   @Override

@@ -47,10 +47,12 @@ class RegistrarSpringIT {
         "app.name=light", "spring.cloud.registrar.registration.weight=100",
         "spring.cloud.registrar.registration.version=1.0", "spring.cloud.registrar.registration.zone=zone-a",
         "spring.cloud.registrar.registration.metadata.team=greetings",
+        "spring.cloud.registrar.registration.metadata.cluster=eu",
         "management.endpoints.web.exposure.include=serviceregistry");
     heavy = TestApps.run(TestApps.Provider.class, etcd.endpointList(), "spring.application.name=greeter",
         "app.name=heavy", "spring.cloud.registrar.registration.weight=300",
-        "spring.cloud.registrar.registration.version=2.0", "spring.cloud.registrar.registration.zone=zone-b");
+        "spring.cloud.registrar.registration.version=2.0", "spring.cloud.registrar.registration.zone=zone-b",
+        "spring.cloud.registrar.registration.metadata.cluster=us");
   }
 
   @AfterAll
@@ -142,6 +144,22 @@ class RegistrarSpringIT {
     await().atMost(Duration.ofSeconds(5)).until(() -> app.heartbeats.size() > before);
     assertThat(app.heartbeats.get(app.heartbeats.size() - 1)).isInstanceOf(Long.class);
     await().atMost(Duration.ofSeconds(5)).until(() -> discovery.getServices().contains("other"));
+  }
+
+  @Test
+  void oneLineOfNearKeepsCallsInTheCallersZoneThenClusterThenAnywhere() {
+    // light: zone-a of cluster eu; heavy: zone-b of cluster us.
+    ConfigurableApplicationContext inUs = consumer("spring.cloud.registrar.discovery.near.zone=zone-a",
+        "spring.cloud.registrar.discovery.near.cluster=us");
+    assertThat(inUs.getBean(DiscoveryClient.class).getInstances("greeter")).extracting(ServiceInstance::getPort)
+        .as("no instance in zone-a of us: the rest of us").containsExactly(port(heavy));
+    assertThat(split(inUs.getBean(RestClient.Builder.class).build(), "http://greeter/hello", 20)).containsOnlyKeys("heavy");
+    ConfigurableApplicationContext inZoneA = consumer("spring.cloud.registrar.discovery.near.zone=zone-a");
+    assertThat(inZoneA.getBean(DiscoveryClient.class).getInstances("greeter")).extracting(ServiceInstance::getPort)
+        .containsExactly(port(light));
+    ConfigurableApplicationContext elsewhere = consumer("spring.cloud.registrar.discovery.near.cluster=ap");
+    assertThat(elsewhere.getBean(DiscoveryClient.class).getInstances("greeter")).as("no such cluster: anywhere")
+        .hasSize(2);
   }
 
   @Test

@@ -188,6 +188,15 @@ public final class ServiceDiscovery implements AutoCloseable {
     return view(serviceName).preferringZone(zone).pick(random);
   }
 
+  /**
+   * A weighted random instance nearest to the caller: in its zone (and cluster), else in its
+   * cluster, else anywhere; a nearer set is skipped while none of its instances can take calls
+   * (weight 0 or none left). {@code pickNear("cart", Locality.of("eu-west-1a", "eu"), random)}.
+   */
+  public Optional<ServiceInstance> pickNear(String serviceName, Locality near, RandomGenerator random) {
+    return view(serviceName).preferringNear(near).pick(random);
+  }
+
   private ServiceView view(String serviceName) {
     return views.getOrDefault(serviceName, ServiceView.EMPTY);
   }

@@ -41,6 +41,17 @@ public record ServiceInstance(RegistryKey key, EndpointValue value, long modRevi
     return value.metadata();
   }
 
+  /**
+   * The cluster the instance runs in: the cluster whose operator wrote it ({@code owner.cluster},
+   * REGISTRAR_CLUSTER_NAME), else {@code metadata.cluster}; or null.
+   */
+  public String cluster() {
+    if (value.owner() != null && value.owner().cluster() != null && value.owner().namespace() != null) {
+      return value.owner().cluster();
+    }
+    return value.metadata().get("cluster");
+  }
+
   /** The zone the instance runs in: the value's {@code zone}, else {@code metadata.zone}; or null. */
   public String zone() {
     return value.zone() != null ? value.zone() : value.metadata().get("zone");

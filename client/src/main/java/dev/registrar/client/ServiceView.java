@@ -71,6 +71,18 @@ final class ServiceView {
     return local.totalWeight() > 0 ? local : this;
   }
 
+  /** The nearest set of {@code near}'s failover order that can take calls, or all of them. */
+  ServiceView preferringNear(Locality near) {
+    List<Predicate<ServiceInstance>> tiers = near.tiers();
+    for (int i = 0; i < tiers.size(); i++) {
+      ServiceView set = subset(near.cacheKey() + "#" + i, tiers.get(i));
+      if (set.totalWeight() > 0) {
+        return set;
+      }
+    }
+    return this;
+  }
+
   private ServiceView subset(String name, Predicate<ServiceInstance> filter) {
     return subsets.computeIfAbsent(name, k -> new ServiceView(instances.stream().filter(filter).toList()));
   }

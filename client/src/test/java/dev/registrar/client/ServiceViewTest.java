@@ -60,4 +60,44 @@ class ServiceViewTest {
     assertThat(counts(view.withVersion("2"), 1000)).containsOnlyKeys("c1");
     assertThat(view.withVersion("3").pick(new SplittableRandom(1))).isEmpty();
   }
+
+  static ServiceInstance in(String host, int weight, String zone, String cluster) {
+    return new ServiceInstance(RegistryPrefix.DEFAULT.key("orders", host, 80),
+        new EndpointValue(null, weight, host, 80, null, null, "shop", null, zone, null,
+            new EndpointValue.Owner(cluster, "shop", "orders", "uid-" + cluster)), 1);
+  }
+
+  @Test
+  void nearMeansTheZoneInTheCallersClusterThenTheClusterThenAnyAndFallsThroughWhenASetDrains() {
+    // Two clusters with instances in two zones each; eu-1a exists in both.
+    List<ServiceInstance> all = new java.util.ArrayList<>(List.of(in("eu-a", 100, "z-a", "eu"), in("eu-b", 100, "z-b", "eu"),
+        in("us-a", 100, "z-a", "us"), in("us-c", 100, "z-c", "us")));
+    Locality caller = Locality.of("z-a", "eu");
+    assertThat(counts(new ServiceView(all).preferringNear(caller), 1000)).containsOnlyKeys("eu-a");
+    // The local zone drains (weight 0): the rest of the local cluster, not the other cluster's z-a.
+    all.set(0, in("eu-a", 0, "z-a", "eu"));
+    assertThat(counts(new ServiceView(all).preferringNear(caller), 1000)).containsOnlyKeys("eu-b");
+    // The local cluster disappears: any instance.
+    List<ServiceInstance> usOnly = List.of(all.get(2), all.get(3));
+    assertThat(counts(new ServiceView(usOnly).preferringNear(caller), 1000)).containsOnlyKeys("us-a", "us-c");
+    // A zone alone prefers it in any cluster; a cluster alone, that cluster; nothing, everything.
+    ServiceView view = new ServiceView(List.of(in("eu-a", 100, "z-a", "eu"), in("us-a", 100, "z-a", "us"),
+        in("us-c", 100, "z-c", "us")));
+    assertThat(counts(view.preferringNear(Locality.of("z-a", null)), 1000)).containsOnlyKeys("eu-a", "us-a");
+    assertThat(counts(view.preferringNear(Locality.of(null, "us")), 1000)).containsOnlyKeys("us-a", "us-c");
+    assertThat(counts(view.preferringNear(Locality.ANYWHERE), 1000)).containsOnlyKeys("eu-a", "us-a", "us-c");
+    assertThat(Locality.of("z-a", "eu").nearest(List.of(in("us-a", 100, "z-a", "us"), in("eu-b", 100, "z-b", "eu"))))
+        .extracting(ServiceInstance::host).containsExactly("eu-b");
+    assertThat(Locality.of(" ", "")).isEqualTo(Locality.ANYWHERE);
+  }
+
+  @Test
+  void anInstanceSaysItsClusterFromTheOperatorsOwnerElseFromItsMetadata() {
+    assertThat(in("a", 100, null, "eu").cluster()).isEqualTo("eu");
+    ServiceInstance selfRegistered = new ServiceInstance(RegistryPrefix.DEFAULT.key("orders", "b", 80),
+        new EndpointValue(null, 100, "b", 80, null, null, null, null, null, Map.of("cluster", "blue"),
+            new EndpointValue.Owner("spring-boot", null, "orders", "x")), 1);
+    assertThat(selfRegistered.cluster()).isEqualTo("blue");
+    assertThat(instance("c", 100, null, null).cluster()).isNull();
+  }
 }

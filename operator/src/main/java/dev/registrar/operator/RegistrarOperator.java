@@ -143,7 +143,7 @@ public final class RegistrarOperator implements AutoCloseable {
         metrics, gateWriter);
     etcdHealth.onChange(reconciler::etcdHealthChanged);
     // One cluster name per cluster on a shared registry: held by a record carrying the cluster's ID.
-    this.clusterIdentity = clusterId(kubernetes).map(id -> new ClusterIdentity(registry, leaseKeeper,
+    this.clusterIdentity = clusterId(kubernetes).map(id -> new ClusterIdentity(registry, view, leaseKeeper,
         config.clusterName(), id, instanceName(), Executors.newSingleThreadScheduledExecutor(daemon("registrar-identity")),
         reconciler::clusterNameChanged));
     clusterIdentity.ifPresent(identity -> reconciler.useClusterNameRefusal(identity::refusal));

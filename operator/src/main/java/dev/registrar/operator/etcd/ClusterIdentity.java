@@ -1,5 +1,6 @@
 package dev.registrar.operator.etcd;
 
+import dev.registrar.client.ServiceClaims;
 import dev.registrar.operator.model.ClusterNameRecord;
 import dev.registrar.operator.model.Plan;
 import dev.registrar.operator.model.StoredKey;
@@ -26,6 +27,7 @@ public final class ClusterIdentity implements AutoCloseable {
   public static final Duration CHECK = Duration.ofSeconds(5);
 
   private final EtcdRegistry etcd;
+  private final RegistryView view;
   private final LeaseKeeper keeper;
   private final String cluster;
   private final String clusterId;
@@ -37,14 +39,16 @@ public final class ClusterIdentity implements AutoCloseable {
   private long lease;
 
   /**
+   * @param view the watch-fed view of the claims: once loaded, a check costs no etcd call
    * @param clusterId the kube-system Namespace's UID
    * @param holder who writes the record (the pod's name)
    * @param executor a thread of its own: the checks block on etcd
    * @param onChange told of each change of {@link #refusal()}
    */
-  public ClusterIdentity(EtcdRegistry etcd, LeaseKeeper keeper, String cluster, String clusterId, String holder,
-      ScheduledExecutorService executor, Consumer<Optional<String>> onChange) {
+  public ClusterIdentity(EtcdRegistry etcd, RegistryView view, LeaseKeeper keeper, String cluster, String clusterId,
+      String holder, ScheduledExecutorService executor, Consumer<Optional<String>> onChange) {
     this.etcd = etcd;
+    this.view = view;
     this.keeper = keeper;
     this.cluster = cluster;
     this.clusterId = clusterId;
@@ -71,7 +75,10 @@ public final class ClusterIdentity implements AutoCloseable {
   synchronized void check() {
     String key = ClusterNameRecord.key(cluster);
     try {
-      Optional<byte[]> stored = Optional.ofNullable(etcd.readKeys(List.of(key)).get(key)).map(StoredKey::value);
+      // The watch keeps the view of /registrar/claims/ current: the steady state reads nothing.
+      Optional<StoredKey> record = view.covers(ServiceClaims.PREFIX) ? view.get(key)
+          : Optional.ofNullable(etcd.readKeys(List.of(key)).get(key));
+      Optional<byte[]> stored = record.map(StoredKey::value);
       ClusterNameRecord.Verdict verdict = ClusterNameRecord.judge(stored, cluster, clusterId);
       if (verdict instanceof ClusterNameRecord.Verdict.Free) {
         take(key);
