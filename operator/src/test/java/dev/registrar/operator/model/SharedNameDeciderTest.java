@@ -193,4 +193,34 @@ class SharedNameDeciderTest {
     // Another namespace's registration never releases the set's claim.
     assertThat(Decider.withdrawal(afterRevoke, BILLING, "orders").isEmpty()).isTrue();
   }
+
+  @Test
+  void aSharedRegistrationTakingAFreeClaimOfAnotherSetFoundsItsOwn() {
+    Map<String, StoredKey> stale = Map.of(CLAIM, stored(SharedClaim.of(BILLING, List.of()).encode(), 0, 10));
+    Decision.Write write = (Decision.Write) Decider.decide(desired("10.2.0.1"), shared(US), stale,
+        Set.of(US_LEASE), US_LEASE);
+    Plan.Put claim = write.plan().puts().stream().filter(p -> p.key().equals(CLAIM)).findFirst().orElseThrow();
+    assertThat(claim.expectedModRevision()).isEqualTo(10);
+    assertThat(SharedClaim.decode(claim.value()).orElseThrow().owner()).isEqualTo(US);
+  }
+
+  @Test
+  void onlyTheSetsOwnEndpointsInOtherClustersAreCountedAsTheirs() {
+    Map<String, StoredKey> held = euHolds();
+    // Another namespace's key under the path, in another cluster: somebody else's, listed as such.
+    EndpointValue.Owner stranger = new EndpointValue.Owner("ap", "billing", "orders", "uid-x");
+    held.put("/services/orders/10.9.0.1:80", stored(endpoint("10.9.0.1", stranger), 0x77, 20));
+    Decision.Write write = (Decision.Write) Decider.decide(desired("10.2.0.1"), shared(US), held,
+        Set.of(US_LEASE), US_LEASE);
+    assertThat(write.tally().otherClusters()).containsExactly(Map.entry("eu", 1));
+    assertThat(write.tally().othersUnderPath()).containsExactly("/services/orders/10.9.0.1:80");
+  }
+
+  @Test
+  void aMembersPortsAreNamedWithTheirNumberOrContainerPortSorted() {
+    assertThat(SharedClaim.portsOf(List.of(dev.registrar.operator.customresource.PortSpec.number("http", 8080),
+        dev.registrar.operator.customresource.PortSpec.named("grpc", "grpc-port"))))
+        .containsExactly("grpc=grpc-port", "http=8080");
+    assertThat(SharedClaim.portsOf(null)).isEmpty();
+  }
 }
