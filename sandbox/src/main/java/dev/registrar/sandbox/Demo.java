@@ -36,6 +36,7 @@ final class Demo {
   private final PrintStream out;
   private final String namespace = Sandbox.NAMESPACE;
   private final boolean realControlPlane;
+  private final List<Sandbox.Member> clusters;
 
   /** What a step's expectation looks at: etcd under the service's paths, and the registration. */
   record State(RegistrySnapshot etcd, ServiceRegistration registration) {
@@ -60,10 +61,16 @@ final class Demo {
   }
 
   Demo(KubernetesClient kube, Client etcd, PrintStream out, boolean realControlPlane) {
+    this(kube, etcd, out, realControlPlane, List.of());
+  }
+
+  /** @param clusters the sandbox's clusters when there are several: a multi-cluster step is added */
+  Demo(KubernetesClient kube, Client etcd, PrintStream out, boolean realControlPlane, List<Sandbox.Member> clusters) {
     this.kube = kube;
     this.etcd = etcd;
     this.out = out;
     this.realControlPlane = realControlPlane;
+    this.clusters = clusters;
   }
 
   /** 0 when every step held its expectation, 1 otherwise. */
@@ -98,6 +105,14 @@ final class Demo {
           + "then kubectl rollout restart)", rollout::run,
           "endpoints never below the 3 replicas, and the registry ends with exactly the 3 new Pods",
           s -> rollout.held(), true));
+    }
+    if (clusters.size() > 1) {
+      // Last: it stops the second cluster's operator.
+      MultiClusterStep multi = new MultiClusterStep(clusters, etcd, out, namespace);
+      steps.add(new Step("one service fed by two clusters (clusterSet: Shared in " + clusters.get(0).clusterName
+          + " and " + clusters.get(1).clusterName + "), then " + clusters.get(1).clusterName + "'s operator killed",
+          multi::run, "both clusters' keys under one service; the dead cluster's keys gone at their TTL, "
+              + "the other's untouched", s -> multi.held(), true));
     }
 
     out.println();

@@ -24,14 +24,27 @@ final class SandboxCluster implements AutoCloseable {
   static final Duration STOP = Duration.ofSeconds(1);
   static final List<SimulatedKubelet.NodeSpec> NODES = SimulatedKubelet.nodes("sandbox-node", 3, "zone-a", "zone-b");
 
+  /**
+   * The Nodes of the sandbox's cluster {@code number} (1, 2, …): the first cluster's are
+   * {@link #NODES}; another's have names and Pod IP ranges of their own (10.244.10.0/24 on for the
+   * second), as two real clusters have.
+   */
+  static List<SimulatedKubelet.NodeSpec> nodes(int number) {
+    return number == 1 ? NODES
+        : SimulatedKubelet.nodes("cluster" + number + "-node", NODES.size(), 10 * (number - 1), "zone-a", "zone-b");
+  }
+
   private final boolean real;
+  private final int nodes;
   private final KubernetesClient client;
   private final String url;
   private final Path kubeconfig;
   private final AutoCloseable[] parts;
 
-  private SandboxCluster(boolean real, KubernetesClient client, String url, Path kubeconfig, AutoCloseable... parts) {
+  private SandboxCluster(boolean real, int nodes, KubernetesClient client, String url, Path kubeconfig,
+      AutoCloseable... parts) {
     this.real = real;
+    this.nodes = nodes;
     this.client = client;
     this.url = url;
     this.kubeconfig = kubeconfig;
@@ -40,11 +53,16 @@ final class SandboxCluster implements AutoCloseable {
 
   /** The real control plane (built by scripts/control-plane.sh), the CRD installed. */
   static SandboxCluster real(Path workDir) {
-    KubeletlessCluster cluster = KubeletlessCluster.start(SimulatedKubelet.Options.realApiServer(START, STOP), NODES);
+    return real(workDir, NODES);
+  }
+
+  /** The same, with these Nodes. */
+  static SandboxCluster real(Path workDir, List<SimulatedKubelet.NodeSpec> nodes) {
+    KubeletlessCluster cluster = KubeletlessCluster.start(SimulatedKubelet.Options.realApiServer(START, STOP), nodes);
     try {
       cluster.installCrd();
       Path kubeconfig = Files.copy(cluster.api().kubeconfig(), workDir.resolve("kubeconfig"));
-      return new SandboxCluster(true, cluster.client(), cluster.api().url(), kubeconfig, cluster);
+      return new SandboxCluster(true, nodes.size(), cluster.client(), cluster.api().url(), kubeconfig, cluster);
     } catch (IOException e) {
       cluster.close();
       throw new UncheckedIOException(e);
@@ -56,6 +74,11 @@ final class SandboxCluster implements AutoCloseable {
 
   /** fabric8's mock server with kubectl discovery, the CRD and the namespace; bare Pods only. */
   static SandboxCluster mock(Path workDir, String namespace) {
+    return mock(workDir, namespace, NODES);
+  }
+
+  /** The same, with these Nodes. */
+  static SandboxCluster mock(Path workDir, String namespace, List<SimulatedKubelet.NodeSpec> nodes) {
     MockKubernetesApi api = MockKubernetesApi.startForKubectl();
     try {
       Path kubeconfig = api.writeKubeconfig(workDir.resolve("kubeconfig"), namespace);
@@ -64,8 +87,8 @@ final class SandboxCluster implements AutoCloseable {
       api.client().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
           .create();
       SimulatedKubelet kubelet = SimulatedKubelet.start(api.client(),
-          new SimulatedKubelet.Options(START, STOP, false), NODES);
-      return new SandboxCluster(false, api.client(), api.url(), kubeconfig, kubelet, api);
+          new SimulatedKubelet.Options(START, STOP, false), nodes);
+      return new SandboxCluster(false, nodes.size(), api.client(), api.url(), kubeconfig, kubelet, api);
     } catch (RuntimeException e) {
       api.close();
       throw e;
@@ -90,7 +113,7 @@ final class SandboxCluster implements AutoCloseable {
 
   String description() {
     return real ? "a real kube-apiserver and kube-controller-manager; the sandbox plays the kubelet of "
-        + NODES.size() + " Nodes"
+        + nodes + " Nodes"
         : "fabric8 mock server with the ServiceRegistration CRD; the sandbox plays the kubelet";
   }
 

@@ -23,8 +23,8 @@ public final class SandboxMain {
   static final int EXIT_USAGE = 2;
 
   static final String USAGE = """
-      Usage: registrar sandbox [--demo] [--api auto|real|mock] [--etcd-endpoints URL] [--http-port N]
-                               [--name-policy POLICY]
+      Usage: registrar sandbox [--demo] [--api auto|real|mock] [--clusters N] [--etcd-endpoints URL]
+                               [--http-port N] [--name-policy POLICY]
 
       Runs Registrar on this machine without a cluster: a real etcd (started as a child process
       with a temporary data dir), a Kubernetes API that kubectl can use, a simulated kubelet, and
@@ -37,6 +37,9 @@ public final class SandboxMain {
         --api auto|real|mock   real: the real control plane, built first if it is not (about 8 minutes
                                once, progress shown); mock: fabric8's mock server; auto (default): real
                                when built, else mock
+        --clusters N           N clusters (1 to 3, default 1), each with its Kubernetes API, kubelet and
+                               operator (cluster names sandbox-1, sandbox-2, ...), all on the one etcd:
+                               one service fed by several clusters (spec.clusterSet: Shared)
         --etcd-endpoints URL   use this etcd instead of starting one
         --http-port N          the operator's /metrics, /healthz and /readyz port (default: a free one)
         --name-policy POLICY   who may publish which service name: any (default), namespace-prefix, or
@@ -47,7 +50,14 @@ public final class SandboxMain {
   /** Which Kubernetes API the sandbox runs. */
   enum Api { AUTO, REAL, MOCK }
 
-  record Options(boolean demo, Optional<String> etcdEndpoints, int httpPort, NamePolicy namePolicy, Api api) {}
+  record Options(boolean demo, Optional<String> etcdEndpoints, int httpPort, NamePolicy namePolicy, Api api,
+      int clusters) {
+    Options(boolean demo, Optional<String> etcdEndpoints, int httpPort, NamePolicy namePolicy, Api api) {
+      this(demo, etcdEndpoints, httpPort, namePolicy, api, 1);
+    }
+  }
+
+  static final int MAX_CLUSTERS = 3;
 
   private SandboxMain() {}
 
@@ -66,6 +76,7 @@ public final class SandboxMain {
     int port = 0;
     NamePolicy policy = NamePolicy.ANY;
     Api api = Api.AUTO;
+    int clusters = 1;
     for (int i = 0; i < rest.size(); i++) {
       String arg = rest.get(i);
       switch (arg) {
@@ -87,6 +98,17 @@ public final class SandboxMain {
           policy = NamePolicy.parse(value).orElseThrow(() -> new IllegalArgumentException(
               "--name-policy: '" + value + "' must be one of " + String.join(", ", NamePolicy.texts())));
         }
+        case "--clusters" -> {
+          String value = value(rest, ++i, arg);
+          try {
+            clusters = Integer.parseInt(value);
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--clusters: '" + value + "' is not a number");
+          }
+          if (clusters < 1 || clusters > MAX_CLUSTERS) {
+            throw new IllegalArgumentException("--clusters: " + clusters + " is not between 1 and " + MAX_CLUSTERS);
+          }
+        }
         case "--api" -> {
           String value = value(rest, ++i, arg);
           api = switch (value) {
@@ -99,7 +121,7 @@ public final class SandboxMain {
         default -> throw new IllegalArgumentException("unknown argument '" + arg + "' (see --help)");
       }
     }
-    return new Options(demo, endpoints, port, policy, api);
+    return new Options(demo, endpoints, port, policy, api, clusters);
   }
 
   private static String value(List<String> args, int index, String flag) {
@@ -141,7 +163,8 @@ public final class SandboxMain {
     out.println("Starting the Registrar sandbox (etcd, Kubernetes API, kubelet, operator) ...");
     Sandbox sandbox;
     try {
-      sandbox = Sandbox.start(workDir, options.etcdEndpoints(), options.httpPort(), options.namePolicy(), real.get());
+      sandbox = Sandbox.start(workDir, options.etcdEndpoints(), options.httpPort(), options.namePolicy(), real.get(),
+          options.clusters());
     } catch (RuntimeException e) {
       err.println("registrar sandbox: could not start: " + e);
       return 1;
@@ -149,7 +172,7 @@ public final class SandboxMain {
     printWhereThingsAre(sandbox, options, out);
     if (options.demo()) {
       try (Client etcd = Client.builder().endpoints(sandbox.etcdEndpoints.split(",")).build()) {
-        return new Demo(sandbox.api.client(), etcd, out, sandbox.api.real()).run();
+        return new Demo(sandbox.api.client(), etcd, out, sandbox.api.real(), sandbox.clusters).run();
       } finally {
         sandbox.close();
         out.println("Sandbox stopped; removed " + workDir + sandbox.etcdDataDir().map(d -> " and " + d).orElse(""));
@@ -182,11 +205,20 @@ public final class SandboxMain {
     out.println("  etcd            " + sandbox.etcdEndpoints + (options.etcdEndpoints().isPresent()
         ? " (given with --etcd-endpoints)"
         : " (a real etcd started by the sandbox; data in " + sandbox.etcdDataDir().orElseThrow() + ")"));
-    out.println("  Kubernetes API  " + sandbox.api.url() + " (" + sandbox.api.description() + ")");
+    if (sandbox.clusters.size() == 1) {
+      out.println("  Kubernetes API  " + sandbox.api.url() + " (" + sandbox.api.description() + ")");
+    } else {
+      for (Sandbox.Member cluster : sandbox.clusters) {
+        out.println("  cluster " + cluster.clusterName + "  Kubernetes API " + cluster.api.url() + ", kubeconfig "
+            + cluster.api.kubeconfig() + ", operator http://127.0.0.1:" + cluster.httpPort() + "/metrics");
+      }
+      out.println("  each cluster    " + sandbox.api.description());
+    }
     RealControlPlane.kubectl().filter(k -> sandbox.api.real())
         .ifPresent(kubectl -> out.println("  kubectl         " + kubectl + " (the same build; any recent kubectl works)"));
-    out.println("  operator        http://127.0.0.1:" + sandbox.httpPort() + "/metrics, cluster name \"" + Sandbox.CLUSTER_NAME
-        + "\", name policy " + options.namePolicy().text() + "; log: " + sandbox.log());
+    out.println("  operator        " + (sandbox.clusters.size() == 1 ? "http://127.0.0.1:" + sandbox.httpPort()
+        + "/metrics, cluster name \"" + Sandbox.CLUSTER_NAME + "\"" : sandbox.clusters.size() + " operators, one per cluster")
+        + ", name policy " + options.namePolicy().text() + "; log: " + sandbox.log());
     out.println("  sandbox files   " + sandbox.workDir);
   }
 
@@ -224,6 +256,18 @@ public final class SandboxMain {
       out.println("  kubectl annotate pod web-2 " + KubeletRules.READY_ANNOTATION + "=false --overwrite   # web-2 unready: its key goes");
       out.println("  kubectl delete pod web-3");
       out.println("  kubectl delete svcreg web                                             # lease revoked, keys gone");
+    }
+    if (sandbox.clusters.size() > 1) {
+      Sandbox.Member second = sandbox.clusters.get(1);
+      String other = "kubectl --kubeconfig " + second.api.kubeconfig();
+      String shared = " patch svcreg web --type merge -p '{\"spec\":{\"clusterSet\":\"Shared\"}}'";
+      out.println();
+      out.println("  # Cluster " + second.clusterName + " too: the same registration, shared by both clusters");
+      out.println("  " + other + " apply" + (sandbox.api.real() ? "" : " --validate=false") + " -f examples/sandbox/");
+      out.println("  kubectl" + shared + "     # in " + sandbox.clusters.get(0).clusterName);
+      out.println("  " + other + shared);
+      out.println("  kubectl get svcreg web -o jsonpath='{.status.otherClusters}'   # what the other cluster contributes");
+      out.println("  " + etcdctl + " get --prefix /services/web/   # both clusters' keys, owner.cluster says whose");
     }
     out.println();
     out.println("Ctrl-C stops everything and removes the temporary files.");

@@ -22,32 +22,49 @@ class SandboxDemoIT {
   @RegisterExtension
   static final EtcdExtension ETCD = EtcdExtension.singleMember();
 
+  /**
+   * The demo on two clusters (two real control planes, two operators, one etcd): the single
+   * cluster's six steps run on the first, then one service fed by both and the second's operator
+   * killed.
+   */
   @Test
-  void theDemoWalksThroughEveryStepOnTheRealControlPlaneAndExitsZero() {
+  void theDemoWalksThroughEveryStepOnTwoRealControlPlanesAndExitsZero() {
     ControlPlane.locate(); // fails with the build command when it is not built
-    try (SandboxProcess demo = SandboxProcess.start("--demo")) {
-      var code = demo.awaitExit(Duration.ofSeconds(120));
+    try (SandboxProcess demo = SandboxProcess.start("--demo", "--clusters", "2")) {
+      var code = demo.awaitExit(Duration.ofSeconds(180));
       String out = demo.output();
       System.out.println(out);
       assertThat(code).as(out).contains(0);
       assertThat(out).contains(
           "Kubernetes API: the real control plane, Kubernetes v",
-          "Step 1/6: create ServiceRegistration \"web\"",
+          "cluster sandbox-1  Kubernetes API https://",
+          "cluster sandbox-2  Kubernetes API https://",
+          "Step 1/7: create ServiceRegistration \"web\"",
           "etcd + /registrar/claims/web",
           "status Ready=True (Synced): 3 endpoints registered under lease",
           "ok: 3 keys, one per ready pod, all on the registration's one lease",
-          "Step 2/6: pod web-2 stops being ready",
+          "Step 2/7: pod web-2 stops being ready",
           "ok: web-2's key deleted at once",
-          "Step 3/6: delete pod web-3",
-          "Step 4/6: change the registration's weight from 100 to 50",
+          "Step 3/7: delete pod web-3",
+          "Step 4/7: change the registration's weight from 100 to 50",
           "\"weight\":50",
-          "Step 5/6: a Deployment rolled with the readiness gate",
+          "Step 5/7: a Deployment rolled with the readiness gate",
           "fewest endpoints seen: 3 (replicas: 3)",
           "ok: endpoints never below the 3 replicas, and the registry ends with exactly the 3 new Pods",
-          "Step 6/6: delete the registration",
+          "Step 6/7: delete the registration",
           "etcd - /registrar/claims/web",
           ": revoked",
-          "Demo passed: all 6 steps held.");
+          "Step 7/7: one service fed by two clusters (clusterSet: Shared in sandbox-1 and sandbox-2), then "
+              + "sandbox-2's operator killed",
+          "status of default/cart in cluster sandbox-1: otherClusters [sandbox-2=2]",
+          "cluster sandbox-2's operator stopped as a crash stops it (its lease is not revoked)",
+          "cluster sandbox-1's 2 keys untouched (same value and ModRevision)",
+          "ok: both clusters' keys under one service; the dead cluster's keys gone at their TTL, the other's untouched",
+          "Demo passed: all 7 steps held.");
+      assertThat(out.lines().filter(l -> l.matches("  etcd   /services/cart/10\\.244\\.[0-9]+\\.[0-9]+:8080  \\(cluster sandbox-1\\)")))
+          .hasSize(2);
+      assertThat(out.lines().filter(l -> l.matches("  etcd   /services/cart/10\\.244\\.1[0-9]\\.[0-9]+:8080  \\(cluster sandbox-2\\)")))
+          .as("the second cluster's Pods have IPs of their own").hasSize(2);
       // The rollout, as printed: each of the 3 new Pods' keys added, each old one removed.
       assertThat(out.lines().filter(l -> l.matches(" +[0-9.]+ s  etcd \\+ /services/orders/.*"))).hasSize(3);
       assertThat(out.lines().filter(l -> l.matches(" +[0-9.]+ s  etcd - /services/orders/.*"))).hasSize(3);

@@ -25,11 +25,15 @@ class SandboxMainTest {
     assertThat(SandboxMain.parse(List.of()).namePolicy()).isEqualTo(NamePolicy.ANY);
     assertThat(SandboxMain.parse(List.of("--api", "real")).api()).isEqualTo(SandboxMain.Api.REAL);
     assertThat(SandboxMain.parse(List.of("--api", "mock")).api()).isEqualTo(SandboxMain.Api.MOCK);
+    assertThat(SandboxMain.parse(List.of()).clusters()).isEqualTo(1);
+    assertThat(SandboxMain.parse(List.of("--clusters", "2")).clusters()).isEqualTo(2);
   }
 
   @Test
   void badArgumentsExitWithTwoAndSayWhatIsWrong() {
     assertThatThrownBy(() -> SandboxMain.parse(List.of("--dmo"))).hasMessage("unknown argument '--dmo' (see --help)");
+    assertThatThrownBy(() -> SandboxMain.parse(List.of("--clusters", "4"))).hasMessage("--clusters: 4 is not between 1 and 3");
+    assertThatThrownBy(() -> SandboxMain.parse(List.of("--clusters", "two"))).hasMessage("--clusters: 'two' is not a number");
     assertThatThrownBy(() -> SandboxMain.parse(List.of("--etcd-endpoints"))).hasMessage("--etcd-endpoints needs a value");
     assertThatThrownBy(() -> SandboxMain.parse(List.of("--http-port", "x"))).hasMessageContaining("not a port number");
     assertThatThrownBy(() -> SandboxMain.parse(List.of("--name-policy", "open")))

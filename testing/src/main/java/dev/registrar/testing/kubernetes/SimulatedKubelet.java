@@ -133,8 +133,16 @@ public final class SimulatedKubelet implements AutoCloseable {
 
   /** Nodes {@code <prefix>-1 … -n}, spread over {@code zones} in turn. */
   public static List<NodeSpec> nodes(String prefix, int count, String... zones) {
+    return nodes(prefix, count, 0, zones);
+  }
+
+  /**
+   * The same, their IP ranges numbered from {@code firstIndex} ({@code 10.244.<firstIndex>.0/24}
+   * on): another cluster's Nodes, whose Pods must not get the same IPs.
+   */
+  public static List<NodeSpec> nodes(String prefix, int count, int firstIndex, String... zones) {
     return java.util.stream.IntStream.range(0, count)
-        .mapToObj(i -> new NodeSpec(prefix + "-" + (i + 1), zones[i % zones.length], i)).toList();
+        .mapToObj(i -> new NodeSpec(prefix + "-" + (i + 1), zones[i % zones.length], firstIndex + i)).toList();
   }
 
   private ResourceEventHandler<Pod> handler() {
