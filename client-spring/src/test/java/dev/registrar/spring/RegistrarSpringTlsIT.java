@@ -31,7 +31,10 @@ class RegistrarSpringTlsIT {
       assertThat(etcd.endpointList()).startsWith("https://");
       assertThat(etcd.client().getKVClient().get(ByteSequence.from("/services/secure/", UTF_8),
           GetOption.builder().isPrefix(true).build()).get(5, TimeUnit.SECONDS).getKvs()).hasSize(1);
-      assertThat(app.getBean(DiscoveryClient.class).getInstances("secure")).hasSize(1);
+      // The discovery client's view follows etcd's watch: the app's own registration, put at
+      // startup, may reach it a moment after its first read.
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(app.getBean(DiscoveryClient.class).getInstances("secure")).hasSize(1));
     }
   }
 }
