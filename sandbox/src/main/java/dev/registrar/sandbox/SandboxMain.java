@@ -262,7 +262,7 @@ public final class SandboxMain {
       String other = "kubectl --kubeconfig " + second.api.kubeconfig();
       String shared = " patch svcreg web --type merge -p '{\"spec\":{\"clusterSet\":\"Shared\"}}'";
       out.println();
-      out.println("  # Cluster " + second.clusterName + " too: the same registration, shared by both clusters");
+      out.println("  # Before that delete, cluster " + second.clusterName + " too: the same registration, shared by both");
       out.println("  " + other + " apply" + (sandbox.api.real() ? "" : " --validate=false") + " -f examples/sandbox/");
       out.println("  kubectl" + shared + "     # in " + sandbox.clusters.get(0).clusterName);
       out.println("  " + other + shared);
