@@ -1,5 +1,6 @@
 package dev.registrar.grpc;
 
+import dev.registrar.client.Locality;
 import dev.registrar.client.ServiceNames;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -12,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  * @param version only instances with this version, or null for all
  * @param zone prefer instances in this zone (falling back when none there can take calls), or null
  * @param cluster prefer instances of this cluster, after the zone (falling back to all when none
- *     there can take calls), or null: {@link dev.registrar.client.Locality}'s failover order
+ *     there can take calls), or null: {@link Locality}'s failover order
  */
 public record RegistrarTarget(String service, String version, String zone, String cluster) {
 
@@ -21,8 +22,8 @@ public record RegistrarTarget(String service, String version, String zone, Strin
   }
 
   /** The caller's locality the target names. */
-  public dev.registrar.client.Locality near() {
-    return dev.registrar.client.Locality.of(zone, cluster);
+  public Locality near() {
+    return Locality.of(zone, cluster);
   }
 
   /** Parses a target; throws IllegalArgumentException with a message that says what is wrong. */

@@ -1,5 +1,6 @@
 package dev.registrar.spring;
 
+import dev.registrar.client.Locality;
 import dev.registrar.client.RegistryPrefix;
 import dev.registrar.client.ServiceNames;
 import dev.registrar.client.ServiceRegistrar;
@@ -125,8 +126,8 @@ public class RegistrarProperties implements Validator {
       this.cluster = cluster;
     }
 
-    public dev.registrar.client.Locality locality() {
-      return dev.registrar.client.Locality.of(zone, cluster);
+    public Locality locality() {
+      return Locality.of(zone, cluster);
     }
   }
 

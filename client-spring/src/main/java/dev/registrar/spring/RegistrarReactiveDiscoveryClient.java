@@ -1,5 +1,6 @@
 package dev.registrar.spring;
 
+import dev.registrar.client.Locality;
 import dev.registrar.client.ServiceDiscovery;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
@@ -10,13 +11,13 @@ import reactor.core.scheduler.Schedulers;
 public final class RegistrarReactiveDiscoveryClient implements ReactiveDiscoveryClient {
 
   private final ServiceDiscovery discovery;
-  private final dev.registrar.client.Locality near;
+  private final Locality near;
 
   public RegistrarReactiveDiscoveryClient(ServiceDiscovery discovery) {
-    this(discovery, dev.registrar.client.Locality.ANYWHERE);
+    this(discovery, Locality.ANYWHERE);
   }
 
-  public RegistrarReactiveDiscoveryClient(ServiceDiscovery discovery, dev.registrar.client.Locality near) {
+  public RegistrarReactiveDiscoveryClient(ServiceDiscovery discovery, Locality near) {
     this.discovery = discovery;
     this.near = near;
   }

@@ -67,8 +67,7 @@ final class ServiceView {
 
   /** The instances in {@code zone}, or all of them when none there can be picked. */
   ServiceView preferringZone(String zone) {
-    ServiceView local = subset("z:" + zone, i -> Objects.equals(zone, i.zone()));
-    return local.totalWeight() > 0 ? local : this;
+    return preferringNear(new Locality(zone, null));
   }
 
   /** The nearest set of {@code near}'s failover order that can take calls, or all of them. */

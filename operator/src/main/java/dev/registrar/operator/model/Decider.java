@@ -65,6 +65,9 @@ public final class Decider {
   public static Optional<Decision.Conflict> conflict(Target target, Map<String, StoredKey> observed,
       Set<Long> ownLeases) {
     StoredKey claim = observed.get(target.claimKey());
+    if (claim != null && claim.lease() != 0 && ownLeases.contains(claim.lease())) {
+      return Optional.empty(); // the steady state of an Exclusive name: nothing else to look at
+    }
     SortedMap<String, SharedClaim> members = otherMembers(target, observed);
     if (claim == null) {
       // Members without a claim: a set mid-release, or a claim deleted by hand. Another set's
@@ -74,9 +77,6 @@ public final class Decider {
           .findFirst()
           .map(m -> sharedConflict(target, m.owner(), members, m.sameSetAs(target.owner())
               ? "set spec.clusterSet: Shared to register this cluster's endpoints under it too" : ""));
-    }
-    if (claim.lease() != 0 && ownLeases.contains(claim.lease())) {
-      return Optional.empty();
     }
     Optional<SharedClaim> held = SharedClaim.decode(claim.value());
     if (held.isEmpty()) {
@@ -105,7 +105,7 @@ public final class Decider {
 
   private static Decision.Conflict sharedConflict(Target target, EndpointValue.Owner holder,
       SortedMap<String, SharedClaim> members, String advice) {
-    List<String> clusters = List.copyOf(new TreeSet<>(members.values().stream().map(SharedClaim::cluster).toList()));
+    List<String> clusters = List.copyOf(members.keySet());
     return new Decision.Conflict(target.serviceName(), target.claimKey(), Optional.of(holder),
         clusters.isEmpty() ? List.of(holder.cluster()) : clusters, advice);
   }

@@ -92,6 +92,10 @@ public final class StatusCalculator {
   public static ServiceRegistrationStatus clusterSet(ServiceRegistrationStatus synced, boolean shared,
       Map<String, Integer> clusters, Map<String, List<String>> ports, List<String> ownPorts, long generation,
       Instant now) {
+    if (!shared && synced.getOtherClusters() == null
+        && Conditions.find(synced.getConditions(), Conditions.CLUSTER_SET_CONSISTENT).isEmpty()) {
+      return synced; // the usual Exclusive name: no copy on every reconcile
+    }
     ServiceRegistrationStatus status = copyOf(synced);
     // Sorted by cluster name, so that the same clusters always make the same status (no patch).
     Map<String, Integer> otherClusters = new java.util.TreeMap<>(clusters);

@@ -180,11 +180,15 @@ public class ServiceRegistrationReconciler
 
   /** Another cluster took this cluster's name, or let it go: every registration says so now. */
   public void clusterNameChanged(Optional<String> refusal) {
-    etcdHealthChanged(Optional.empty());
+    reconcileAll();
   }
 
   /** etcd went away or came back: every registration's Ready says so now, not at its next event. */
   public void etcdHealthChanged(Optional<Availability.Outage> outage) {
+    reconcileAll();
+  }
+
+  private void reconcileAll() {
     IndexerResourceCache<ServiceRegistration> cache = registrations;
     if (cache != null) {
       cache.list().map(ResourceID::fromResource).forEach(triggers::propagateEvent);
