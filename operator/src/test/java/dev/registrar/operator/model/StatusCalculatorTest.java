@@ -236,5 +236,9 @@ class StatusCalculatorTest {
     assertThat(Conditions.find(exclusive.getConditions(), "ClusterSetConsistent")).isEmpty();
     assertThat(Conditions.find(exclusive.getConditions(), "Ready")).isPresent();
     assertThat(wasShared.getOtherClusters()).as("the input is not changed").hasSize(1);
+    // The usual Exclusive name, with nothing of a cluster set to clear, keeps its status as it is.
+    assertThat(StatusCalculator.clusterSet(synced, false, Map.of("us", 1), Map.of("us", List.of("http=1")),
+        List.of("http=80"), 1, T1)).isSameAs(synced);
+    assertThat(synced.getOtherClusters()).isNull();
   }
 }
